@@ -1,0 +1,151 @@
+"""Problem, the problem codes, and the quoting rules every message follows."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+__all__ = ["CODES", "Problem", "Severity", "describe", "escape_pointer", "quote"]
+
+Severity = t.Literal["error", "warning"]
+
+#: Every problem code msgtemplates reports, in the order DESIGN section 3 lists them.
+CODES: frozenset[str] = frozenset(
+    {
+        "type",
+        "required",
+        "additionalProperties",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "enum",
+        "duplicateLanguage",
+        "languageTag",
+        "unknownLanguage",
+        "unsafeUrl",
+        "unknownTemplate",
+        "missingParameter",
+        "unusedParameter",
+        "noContent",
+        "contentTooLong",
+        "invisibleCharacter",
+        "invalidCharacter",
+        "utf16Length",
+        "templateSyntax",
+        "placeholderMismatch",
+        "defaultLanguage",
+        "invalidJson",
+        "duplicateRequestId",
+    }
+)
+
+#: How many characters of a value a message may quote.
+QUOTE_LIMIT = 40
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a payload, a batch line or a catalog.
+
+    :param path: RFC 6901 JSON Pointer to the value (``""`` for the root); for a missing member,
+        the pointer where it belongs.
+    :param code: a stable camelCase code, see :data:`CODES`.
+    :param message: one plain sentence: what is wrong and what is allowed.
+    :param severity: ``"error"`` or ``"warning"``.
+
+    >>> print(Problem("/templates/0/language", "languageTag", '"en_US" is not a hyphenated tag'))
+    /templates/0/language: error: "en_US" is not a hyphenated tag [languageTag]
+    """
+
+    path: str
+    code: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path or '(root)'}: {self.severity}: {self.message} [{self.code}]"
+
+
+def escape_pointer(token: str) -> str:
+    """Escape one reference token for a JSON Pointer (RFC 6901: ``~`` then ``/``).
+
+    >>> escape_pointer("a/b~c")
+    'a~1b~0c'
+    """
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _escape_char(match_char: str) -> str:
+    code = ord(match_char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _needs_escape(char: str) -> bool:
+    code = ord(char)
+    return (
+        code < 0x20
+        or code == 0x7F
+        or 0x80 <= code < 0xA0
+        or 0xD800 <= code <= 0xDFFF
+        or char in _INVISIBLE_IN_QUOTES
+        or char in '"\\'
+    )
+
+
+# Invisible and bidi characters in a quoted value would hide or reorder what the reader sees.
+_INVISIBLE_IN_QUOTES = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2066\u2067\u2068\u2069\u061c\ufeff\u2028\u2029"
+)
+
+
+def quote(value: object, *, secret: str | None = None) -> str:
+    """Quote a value for a message: cut to 40 characters, escaped, never showing ``secret``.
+
+    A string that contains ``secret`` (the request's access token) is masked whole.
+
+    >>> quote("en_US")
+    '"en_US"'
+    >>> quote("x" * 50)
+    '"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"'
+    >>> quote("Bearer abc123", secret="abc123")
+    '"***"'
+    """
+    if not isinstance(value, str):
+        return describe(value)
+    if secret and secret in value:
+        return '"***"'
+    cut = value if len(value) <= QUOTE_LIMIT else value[: QUOTE_LIMIT - 1] + "…"
+    if any(_needs_escape(c) for c in cut):
+        cut = "".join(
+            ("\\" + c if c in '"\\' else _escape_char(c)) if _needs_escape(c) else c for c in cut
+        )
+    return f'"{cut}"'
+
+
+_TYPE_NAMES: dict[type, str] = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
+}
+
+
+def describe(value: object) -> str:
+    """Name a value's JSON type for a message, or its Python type if it has none.
+
+    >>> describe(None), describe(3), describe({}), describe(b"x")
+    ('null', 'an integer', 'an object', 'a Python bytes object')
+    """
+    name = _TYPE_NAMES.get(type(value))
+    if name is not None:
+        return name
+    return f"a Python {type(value).__name__} object"
