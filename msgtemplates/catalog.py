@@ -1,7 +1,933 @@
-"""PLACEHOLDER: replaced by the catalog work."""
-class Catalog:  # noqa: D101
-    pass
-class Rendered:  # noqa: D101
-    pass
-class Preview:  # noqa: D101
-    pass
+"""The merchant's copy of approved texts: template code x language -> Template.
+
+A :class:`Catalog` loads ``<templateCode>.toml`` / ``.json`` files, renders a code in a language
+with CLDR fallback, previews what a user would see for a request, lints itself, and gives
+:func:`msgtemplates.check_request` the catalog problems of a request.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import dataclasses
+import json
+import os
+import re
+import stat
+import types
+import typing as t
+
+from .errors import CatalogError, RequestInvalid, TemplateSyntaxError, UnknownTemplate
+from .locales import best_match, canonical_tag, is_known_tag, suggest_tag
+from .problems import Problem, describe, escape_pointer, quote
+from .template import Template
+
+__all__ = ["Catalog", "Preview", "Rendered"]
+
+#: The longest rendered text the wallet accepts, in code points.
+MAX_CONTENT_LENGTH = 4096
+
+#: File name suffixes that :meth:`Catalog.load` reads, and the format of each.
+SUFFIXES: cabc.Mapping[str, str] = types.MappingProxyType({".toml": "TOML", ".json": "JSON"})
+
+# The platform reads these two parameters itself, so a text never needs to use them.
+_PLATFORM_PARAMETERS = frozenset({"pushContentUrl", "redirectUrl"})
+
+_FILE_KEYS = ("default", "content")
+
+_NO_DEFAULTS: cabc.Mapping[str, str] = types.MappingProxyType({})
+
+# tomllib before Python 3.14 puts the position only into the message.
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*\Z")
+_TOML_END = re.compile(r"\s*\(at end of document\)\s*\Z")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rendered:
+    """A catalog text rendered for one language.
+
+    :param text: the rendered message.
+    :param language: the catalog language whose text was used.
+    :param fallback: ``True`` when ``language`` differs from the language asked for; tags that
+        differ only in case or in ``_`` for ``-`` (``en_us`` for ``en-US``) are the same.
+    """
+
+    text: str
+    language: str
+    fallback: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Preview:
+    """What one user would see for a request.
+
+    :param request_index: the index in the request's ``templates`` of the content template the
+        wallet shows this user.
+    :param language: the catalog language used for that content template, or ``None`` when the
+        catalog has no text for it (a ``noContent`` problem).
+    :param text: the rendered text with missing placeholders kept visible (``${who}``); the raw
+        catalog text when it has a syntax error; ``""`` when there is no text.
+    :param problems: the catalog problems of that content template, with pointers into the
+        request (``/templates/<request_index>/...``).
+    """
+
+    request_index: int
+    language: str | None
+    text: str
+    problems: tuple[Problem, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Entry:
+    """One template code: its texts in the order given, parsed once."""
+
+    languages: tuple[str, ...]
+    texts: tuple[str, ...]
+    # A Template, or the syntax error its text raised.
+    parsed: tuple[Template | TemplateSyntaxError, ...]
+    default: str
+    # Index of the text shown when nothing fits, None when the default names no language given.
+    default_index: int | None
+    # Same-language keys (case, `_`) map to the first of them.
+    by_key: cabc.Mapping[str, int]
+    origin: str | None
+
+
+def _key(tag: str) -> str:
+    return tag.replace("_", "-").lower()
+
+
+def _same_tag(a: str, b: str) -> bool:
+    return _key(a) == _key(b)
+
+
+class Catalog:
+    """Approved template texts by template code and language.
+
+    :param templates: ``{templateCode: {language: text}}``; languages keep the order given.
+    :param defaults: ``{templateCode: language}``, the language shown when nothing fits a
+        request; a code without one uses its first language.
+    :raises TypeError: an argument, code, language or text of the wrong type.
+    :raises ValueError: a template with no texts, or a default for a code not in ``templates``.
+
+    Every text is parsed once, here. A text with a syntax error is kept: :meth:`lint` reports it
+    and rendering it raises :class:`~msgtemplates.TemplateSyntaxError`. A catalog is immutable,
+    safe to share between threads, and pickles. :attr:`codes` are sorted.
+
+    >>> catalog = Catalog({"TP_1": {"en-US": "Hello, ${who}", "zh-TW": "你好 ${who}"}})
+    >>> catalog.render("TP_1", "zh-HK", {"who": "Mei"})
+    Rendered(text='你好 Mei', language='zh-TW', fallback=True)
+    """
+
+    __slots__ = ("_entries",)
+
+    _entries: cabc.Mapping[str, _Entry]
+
+    def __init__(
+        self,
+        templates: cabc.Mapping[str, cabc.Mapping[str, str]],
+        /,
+        *,
+        defaults: cabc.Mapping[str, str] = _NO_DEFAULTS,
+    ) -> None:
+        self._build(templates, defaults, {})
+
+    def _build(
+        self,
+        templates: object,
+        defaults: object,
+        origins: cabc.Mapping[str, str],
+    ) -> None:
+        if not isinstance(templates, cabc.Mapping):
+            raise TypeError(
+                f"templates must be a mapping of code to texts, not {describe(templates)}"
+            )
+        if not isinstance(defaults, cabc.Mapping):
+            raise TypeError(
+                f"defaults must be a mapping of code to language, not {describe(defaults)}"
+            )
+        for code, language in defaults.items():
+            if not isinstance(code, str) or not isinstance(language, str):
+                raise TypeError(
+                    f"defaults must map template codes to language strings, "
+                    f"not {describe(code)} to {describe(language)}"
+                )
+            if code not in templates:
+                raise ValueError(
+                    f"defaults names template code {quote(code)}, which templates does not hold"
+                )
+        entries: dict[str, _Entry] = {}
+        for code in sorted(_checked_codes(templates)):
+            texts = templates[code]
+            entries[code] = _make_entry(code, texts, defaults.get(code), origins.get(code))
+        object.__setattr__(self, "_entries", types.MappingProxyType(entries))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], /) -> Catalog:
+        """Load a directory of ``<templateCode>.toml`` / ``.json`` files, or one such file.
+
+        The template code is the file name without its suffix. In a directory, files with other
+        suffixes, names starting with ``.`` and subdirectories are ignored. A file holds an
+        optional ``default`` language and a ``content`` table of language to text; a leading
+        UTF-8 byte order mark is allowed.
+
+        :param path: a directory or a ``.toml`` / ``.json`` file.
+        :returns: the catalog.
+        :raises CatalogError: a path or file that cannot be read, is not UTF-8, is empty, cannot
+            be parsed or has the wrong shape; a directory without catalog files; two files for
+            one code. ``path`` names the file and ``lineno`` the line, where the format gives one.
+        :raises TypeError: ``path`` is not a path.
+        """
+        name = _path_name(path)
+        try:
+            mode = os.stat(name).st_mode
+        except (OSError, ValueError) as err:
+            raise CatalogError(f"cannot read the catalog: {_os_reason(err)}", path=name) from err
+        if stat.S_ISDIR(mode):
+            files = _catalog_files(name)
+        elif os.path.splitext(name)[1] in SUFFIXES:
+            files = [name]
+        else:
+            raise CatalogError(
+                "is neither a directory nor a .toml or .json catalog file", path=name
+            )
+        templates: dict[str, dict[str, str]] = {}
+        defaults: dict[str, str] = {}
+        origins: dict[str, str] = {}
+        for file in files:
+            code = os.path.splitext(os.path.basename(file))[0]
+            if code in origins:
+                raise CatalogError(
+                    f"holds template {quote(code)} again; {origins[code]} holds it already, "
+                    "keep only one of the two files",
+                    path=file,
+                )
+            default, content = _read_file(file)
+            templates[code] = content
+            if default is not None:
+                defaults[code] = default
+            origins[code] = file
+        catalog = cls.__new__(cls)
+        catalog._build(templates, defaults, origins)
+        return catalog
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The template codes, sorted."""
+        return tuple(self._entries)
+
+    def languages(self, code: str, /) -> tuple[str, ...]:
+        """The languages of a template, in the order given.
+
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+        """
+        return self._entry(code).languages
+
+    def default_language(self, code: str, /) -> str:
+        """The language a template shows when nothing fits (declared, else its first).
+
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+        """
+        return self._entry(code).default
+
+    def text(self, code: str, language: str, /) -> str:
+        """The catalog text of ``code`` for exactly ``language`` (case and ``_`` aside).
+
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+        :raises LookupError: the template has no text for ``language``.
+        """
+        entry = self._entry(code)
+        index = entry.by_key.get(_key(language)) if isinstance(language, str) else None
+        if index is None:
+            raise LookupError(f"template {quote(code)} has no text for {quote(language)}")
+        return entry.texts[index]
+
+    def render(
+        self,
+        code: str,
+        language: str,
+        params: cabc.Mapping[str, str],
+        /,
+        *,
+        missing: t.Literal["error", "keep"] = "error",
+    ) -> Rendered:
+        """Render template ``code`` for a user of ``language``.
+
+        The text used is the best match of ``language`` over the template's languages (CLDR
+        fallback, see :func:`~msgtemplates.best_match`), else the template's default.
+
+        :param params: the template parameters, names to strings.
+        :param missing: ``"error"`` raises for missing parameters; ``"keep"`` leaves them as
+            ``${name}``.
+        :returns: the text, the catalog language used and whether it was a fallback.
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+        :raises MissingParameters: with ``missing="error"``, the names not in ``params``.
+        :raises TemplateSyntaxError: the chosen catalog text has a syntax error.
+        :raises CatalogError: nothing fits and the default language has no text (see
+            :meth:`lint`, ``defaultLanguage``).
+        :raises TypeError: ``language`` is not a string, ``params`` not a mapping, or a value
+            not a string.
+
+        >>> catalog = Catalog({"TP_1": {"en-US": "Hi ${who}", "es-419": "Hola ${who}"}})
+        >>> catalog.render("TP_1", "es-MX", {"who": "Ana"}).text
+        'Hola Ana'
+        >>> catalog.render("TP_1", "en-us", {}, missing="keep")
+        Rendered(text='Hi ${who}', language='en-US', fallback=False)
+        """
+        entry = self._entry(code)
+        if not isinstance(language, str):
+            raise TypeError(f"language must be a string, not {describe(language)}")
+        if not isinstance(params, cabc.Mapping):
+            raise TypeError(f"params must be a mapping of names to strings, not {describe(params)}")
+        if missing not in ("error", "keep"):
+            raise ValueError(f'missing must be "error" or "keep", not {quote(missing)}')
+        index = _choose(entry, language)
+        if index is None:
+            raise CatalogError(
+                f"template {quote(code)} has no text for {quote(language)} and its default "
+                f"{quote(entry.default)} names no text; languages are {_listed(entry.languages)}",
+                path=entry.origin or "<catalog>",
+            )
+        chosen = entry.languages[index]
+        text = _template(entry, index).render(params, missing=missing)
+        return Rendered(text, chosen, not _same_tag(chosen, language))
+
+    def preview(self, payload: object, /, *, user_locale: str) -> Preview:
+        """What a user of ``user_locale`` would see for a sendByAccessToken request.
+
+        The wallet shows the content template whose language best fits the user's locale,
+        else the first; only content templates that are objects with a string ``language`` are
+        candidates.
+
+        :param payload: the request, as parsed JSON.
+        :param user_locale: the user's language tag.
+        :returns: the chosen content template, the catalog language used, the text with missing
+            placeholders kept visible, and the catalog problems of that content template.
+        :raises UnknownTemplate: the catalog does not hold the request's ``templateCode``.
+        :raises RequestInvalid: the request is too broken to preview: not an object, no string
+            ``templateCode``, no ``templates`` array, or no content template with a string
+            ``language``; ``problems`` says why.
+        :raises TypeError: ``user_locale`` is not a string.
+        """
+        if not isinstance(user_locale, str):
+            raise TypeError(f"user_locale must be a string, not {describe(user_locale)}")
+        code, candidates = _previewable(payload)
+        entry = self._entry(code)
+        languages = [language for _, language, _ in candidates]
+        picked = best_match(user_locale, languages)
+        chosen = candidates[0] if picked is None else candidates[languages.index(picked)]
+        request_index, language, params = chosen
+        problems = tuple(
+            self._template_problems(
+                code, entry, request_index, language, params, secret=_secret_of(payload)
+            )
+        )
+        index = _choose(entry, language)
+        if index is None:
+            return Preview(request_index, None, "", problems)
+        parsed = entry.parsed[index]
+        if isinstance(parsed, TemplateSyntaxError):
+            return Preview(request_index, entry.languages[index], entry.texts[index], problems)
+        shown = parsed.render(_string_values(params), missing="keep")
+        return Preview(request_index, entry.languages[index], shown, problems)
+
+    def lint(self) -> list[Problem]:
+        """Check the catalog itself; paths are ``/<templateCode>/<language>``.
+
+        Per template, in code order: ``defaultLanguage`` at ``/<templateCode>`` (the default
+        names no language given), then per language in order: ``languageTag`` (error when not
+        a hyphenated tag, warning when only the case is off), ``duplicateLanguage`` (the same
+        language twice; only the first text is used), ``unknownLanguage``, ``templateSyntax``
+        (with line and column), ``placeholderMismatch`` (warning: the text lacks placeholders
+        that other languages of the template use).
+
+        :returns: the problems, empty for a clean catalog.
+
+        >>> Catalog({"TP_1": {"en-US": "Hi ${who}", "en_GB": "Hi"}}).lint()[0].code
+        'languageTag'
+        """
+        problems: list[Problem] = []
+        for code, entry in self._entries.items():
+            problems.extend(_lint_entry(code, entry))
+        return problems
+
+    def _request_problems(self, payload: object, /, *, secret: str | None = None) -> list[Problem]:
+        """The catalog problems of a request, for :func:`msgtemplates.check_request`.
+
+        Accepts any value and skips parts of the wrong type (the schema checks report those).
+        ``unknownTemplate`` at ``/templateCode`` stops the checks; otherwise, per content
+        template in order: ``contentTooLong`` at ``/templates/<i>``, then in the order of the
+        content template's keys (absent ones last) ``noContent`` or ``templateSyntax`` at
+        ``/templates/<i>/language``, and ``unusedParameter`` (in parameter order) then
+        ``missingParameter`` (in placeholder order) under ``/templates/<i>/templateParameters``.
+
+        :param secret: a value never quoted (the request's access token).
+        """
+        if not isinstance(payload, dict):
+            return []
+        if secret is None:
+            secret = _secret_of(payload)
+        code = payload.get("templateCode")
+        if not isinstance(code, str):
+            return []
+        entry = self._entries.get(code)
+        if entry is None:
+            return [
+                Problem(
+                    "/templateCode",
+                    "unknownTemplate",
+                    f"template code {quote(code, secret=secret)} is not in the catalog; "
+                    f"it holds {_listed(self.codes, secret=secret)}",
+                )
+            ]
+        templates = payload.get("templates")
+        if not isinstance(templates, list):
+            return []
+        problems: list[Problem] = []
+        for index, item in enumerate(templates):
+            if not isinstance(item, dict):
+                continue
+            language = item.get("language")
+            if not isinstance(language, str):
+                continue
+            problems.extend(
+                self._template_problems(
+                    code, entry, index, language, _params_of(item), secret=secret
+                )
+            )
+        return problems
+
+    def _template_problems(
+        self,
+        code: str,
+        entry: _Entry,
+        request_index: int,
+        language: str,
+        params: dict[t.Any, t.Any] | None,
+        *,
+        secret: str | None,
+    ) -> list[Problem]:
+        """Problems of one content template whose ``language`` is a string."""
+        at = f"/templates/{request_index}"
+        index = _choose(entry, language)
+        if index is None:
+            return [
+                Problem(
+                    f"{at}/language",
+                    "noContent",
+                    f"template {quote(code, secret=secret)} has no text for "
+                    f"{quote(language, secret=secret)} and no default text; it has "
+                    f"{_listed(entry.languages, secret=secret)}",
+                )
+            ]
+        chosen = quote(entry.languages[index], secret=secret)
+        parsed = entry.parsed[index]
+        if isinstance(parsed, TemplateSyntaxError):
+            return [
+                Problem(
+                    f"{at}/language",
+                    "templateSyntax",
+                    f"the catalog text {chosen} of template {quote(code, secret=secret)} has a "
+                    f"syntax error at line {parsed.lineno}, column {parsed.column}; fix the "
+                    "catalog",
+                )
+            ]
+        if params is None:
+            # templateParameters of the wrong type: the schema checks report it.
+            return []
+        placeholders = parsed.placeholders
+        used = set(placeholders)
+        parameter_problems: list[Problem] = []
+        for name in params:
+            if not isinstance(name, str) or name in used or name in _PLATFORM_PARAMETERS:
+                continue
+            parameter_problems.append(
+                Problem(
+                    f"{at}/templateParameters/{escape_pointer(name)}",
+                    "unusedParameter",
+                    f"parameter {quote(name, secret=secret)} is not used by the {chosen} text; "
+                    f"it uses {_placeholder_list(placeholders)}",
+                    "warning",
+                )
+            )
+        for name in placeholders:
+            if name not in params:
+                parameter_problems.append(
+                    Problem(
+                        f"{at}/templateParameters/{escape_pointer(name)}",
+                        "missingParameter",
+                        f"parameter {quote(name, secret=secret)} is missing; the {chosen} text "
+                        f"uses ${{{name}}}",
+                    )
+                )
+        problems: list[Problem] = []
+        length = len(parsed.render(_string_values(params), missing="keep"))
+        if length > MAX_CONTENT_LENGTH:
+            # The content template itself, so before the problems of its members.
+            problems.append(
+                Problem(
+                    at,
+                    "contentTooLong",
+                    f"the rendered text is {length} characters long; the wallet takes at most "
+                    f"{MAX_CONTENT_LENGTH}",
+                )
+            )
+        problems.extend(parameter_problems)
+        return problems
+
+    def _entry(self, code: object) -> _Entry:
+        entry = self._entries.get(code) if isinstance(code, str) else None
+        if entry is None:
+            raise UnknownTemplate(code, known=self.codes)
+        return entry
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Catalog is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Catalog is immutable; cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[t.Any, ...]:
+        templates = {
+            code: dict(zip(e.languages, e.texts, strict=True)) for code, e in self._entries.items()
+        }
+        defaults = {code: e.default for code, e in self._entries.items()}
+        origins = {code: e.origin for code, e in self._entries.items() if e.origin is not None}
+        return (_rebuild, (templates, defaults, origins))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Catalog):
+            return NotImplemented
+        return self._state() == other._state()
+
+    def __hash__(self) -> int:
+        return hash(self._state())
+
+    def _state(self) -> tuple[t.Any, ...]:
+        return tuple((code, e.languages, e.texts, e.default) for code, e in self._entries.items())
+
+    def __repr__(self) -> str:
+        shown = [
+            f"{code!r} ({', '.join(e.languages[:6])}{', ...' if len(e.languages) > 6 else ''})"
+            for code, e in list(self._entries.items())[:5]
+        ]
+        more = f", ... {len(self._entries) - 5} more" if len(self._entries) > 5 else ""
+        count = len(self._entries)
+        return f"<Catalog of {count} template{'' if count == 1 else 's'}: {', '.join(shown)}{more}>"
+
+
+def _rebuild(
+    templates: dict[str, dict[str, str]], defaults: dict[str, str], origins: dict[str, str]
+) -> Catalog:
+    catalog = Catalog.__new__(Catalog)
+    catalog._build(templates, defaults, origins)
+    return catalog
+
+
+def _checked_codes(templates: cabc.Mapping[t.Any, t.Any]) -> list[str]:
+    codes: list[str] = []
+    for code, texts in templates.items():
+        if not isinstance(code, str):
+            raise TypeError(f"template codes must be strings, not {describe(code)}")
+        if not isinstance(texts, cabc.Mapping):
+            raise TypeError(
+                f"template {quote(code)} must map languages to texts, not be {describe(texts)}"
+            )
+        if not texts:
+            raise ValueError(f"template {quote(code)} has no texts; give at least one language")
+        for language, text in texts.items():
+            if not isinstance(language, str) or not isinstance(text, str):
+                raise TypeError(
+                    f"template {quote(code)} must map language strings to text strings, "
+                    f"not {describe(language)} to {describe(text)}"
+                )
+        codes.append(code)
+    return codes
+
+
+def _make_entry(
+    code: str, texts: cabc.Mapping[str, str], default: str | None, origin: str | None
+) -> _Entry:
+    languages = tuple(texts)
+    sources = tuple(texts[language] for language in languages)
+    parsed: list[Template | TemplateSyntaxError] = []
+    for source in sources:
+        try:
+            parsed.append(Template(source))
+        except TemplateSyntaxError as err:
+            # Kept for lint and for a fresh error at render time.
+            parsed.append(err)
+    by_key: dict[str, int] = {}
+    for index, language in enumerate(languages):
+        by_key.setdefault(_key(language), index)
+    chosen_default = languages[0] if default is None else default
+    return _Entry(
+        languages=languages,
+        texts=sources,
+        parsed=tuple(parsed),
+        default=chosen_default,
+        default_index=by_key.get(_key(chosen_default)),
+        by_key=types.MappingProxyType(by_key),
+        origin=origin,
+    )
+
+
+def _choose(entry: _Entry, language: str) -> int | None:
+    """The index of the text for ``language``: exact, CLDR fallback, else the default."""
+    index = entry.by_key.get(_key(language))
+    if index is not None:
+        return index
+    matched = best_match(language, entry.languages)
+    if matched is None:
+        return entry.default_index
+    return entry.languages.index(matched)
+
+
+def _template(entry: _Entry, index: int) -> Template:
+    parsed = entry.parsed[index]
+    if isinstance(parsed, TemplateSyntaxError):
+        # Parsing again raises a fresh error: a shared instance would gain tracebacks.
+        return Template(entry.texts[index])
+    return parsed
+
+
+def _listed(values: cabc.Sequence[str], *, secret: str | None = None, limit: int = 10) -> str:
+    if not values:
+        return "none"
+    shown = ", ".join(quote(value, secret=secret) for value in values[:limit])
+    return shown + (", ..." if len(values) > limit else "")
+
+
+def _placeholder_list(names: cabc.Sequence[str]) -> str:
+    if not names:
+        return "no parameters"
+    return ", ".join(f"${{{name}}}" for name in names)
+
+
+def _secret_of(payload: object) -> str | None:
+    if isinstance(payload, dict):
+        token = payload.get("accessToken")
+        if isinstance(token, str) and token:
+            return token
+    return None
+
+
+def _params_of(item: dict[t.Any, t.Any]) -> dict[t.Any, t.Any] | None:
+    """``templateParameters``, ``{}`` when absent, ``None`` when not an object."""
+    params = item.get("templateParameters", {})
+    return params if isinstance(params, dict) else None
+
+
+def _string_values(params: cabc.Mapping[t.Any, t.Any] | None) -> dict[str, str]:
+    if not params:
+        return {}
+    return {k: v for k, v in params.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _previewable(payload: object) -> tuple[str, list[tuple[int, str, dict[t.Any, t.Any] | None]]]:
+    """The template code and the candidate content templates, or RequestInvalid."""
+    if not isinstance(payload, dict):
+        raise RequestInvalid(
+            [Problem("", "type", f"the request is {describe(payload)}; it must be an object")]
+        )
+    problems: list[Problem] = []
+    code = payload.get("templateCode")
+    if "templateCode" not in payload:
+        problems.append(
+            Problem("/templateCode", "required", "templateCode is missing; it names the template")
+        )
+    elif not isinstance(code, str):
+        problems.append(
+            Problem("/templateCode", "type", f"templateCode is {describe(code)}; use a string")
+        )
+    templates = payload.get("templates")
+    candidates: list[tuple[int, str, dict[t.Any, t.Any] | None]] = []
+    if "templates" not in payload:
+        problems.append(
+            Problem("/templates", "required", "templates is missing; give 1 to 5 content templates")
+        )
+    elif not isinstance(templates, list):
+        problems.append(
+            Problem("/templates", "type", f"templates is {describe(templates)}; use an array")
+        )
+    else:
+        item_problems: list[Problem] = []
+        for index, item in enumerate(templates):
+            at = f"/templates/{index}"
+            if not isinstance(item, dict):
+                item_problems.append(
+                    Problem(at, "type", f"a content template is {describe(item)}; use an object")
+                )
+                continue
+            language = item.get("language")
+            if isinstance(language, str):
+                candidates.append((index, language, _params_of(item)))
+            elif "language" not in item:
+                item_problems.append(
+                    Problem(
+                        f"{at}/language", "required", "language is missing; use a tag like en-US"
+                    )
+                )
+            else:
+                item_problems.append(
+                    Problem(
+                        f"{at}/language",
+                        "type",
+                        f"language is {describe(language)}; use a string tag like en-US",
+                    )
+                )
+        if not templates:
+            problems.append(
+                Problem(
+                    "/templates", "minItems", "templates is empty; give 1 to 5 content templates"
+                )
+            )
+        elif not candidates:
+            problems.extend(item_problems)
+    if problems or not isinstance(code, str):
+        raise RequestInvalid(problems)
+    return code, candidates
+
+
+def _lint_entry(code: str, entry: _Entry) -> list[Problem]:
+    base = "/" + escape_pointer(code)
+    problems: list[Problem] = []
+    if entry.default_index is None:
+        problems.append(
+            Problem(
+                base,
+                "defaultLanguage",
+                f"the default language {quote(entry.default)} has no text; use one of "
+                f"{_listed(entry.languages)}",
+            )
+        )
+    everywhere: dict[str, None] = {}
+    for parsed in entry.parsed:
+        if not isinstance(parsed, TemplateSyntaxError):
+            everywhere.update(dict.fromkeys(parsed.placeholders))
+    for index, language in enumerate(entry.languages):
+        at = f"{base}/{escape_pointer(language)}"
+        canonical = canonical_tag(language)
+        if canonical is None:
+            suggestion = suggest_tag(language)
+            fix = f"use {quote(suggestion)}" if suggestion else 'use a tag such as "en-US"'
+            problems.append(
+                Problem(
+                    at, "languageTag", f"{quote(language)} is not a hyphenated language tag; {fix}"
+                )
+            )
+        elif canonical != language:
+            problems.append(
+                Problem(
+                    at,
+                    "languageTag",
+                    f"{quote(language)} is not in canonical case; use {quote(canonical)}",
+                    "warning",
+                )
+            )
+        first = entry.by_key[_key(language)]
+        if first != index:
+            problems.append(
+                Problem(
+                    at,
+                    "duplicateLanguage",
+                    f"{quote(language)} is the same language as {quote(entry.languages[first])}; "
+                    "only the first text is used, keep one",
+                )
+            )
+        if canonical is not None and not is_known_tag(canonical):
+            problems.append(
+                Problem(
+                    at,
+                    "unknownLanguage",
+                    f"{quote(language)} names no language with CLDR locale data; use a tag such "
+                    'as "en-US"',
+                )
+            )
+        parsed = entry.parsed[index]
+        if isinstance(parsed, TemplateSyntaxError):
+            problems.append(
+                Problem(
+                    at,
+                    "templateSyntax",
+                    f"syntax error at line {parsed.lineno}, column {parsed.column}: "
+                    f"{parsed.message}",
+                )
+            )
+            continue
+        lacking = [name for name in everywhere if name not in parsed.placeholders]
+        if lacking:
+            problems.append(
+                Problem(
+                    at,
+                    "placeholderMismatch",
+                    f"the text lacks {_placeholder_list(lacking)}, which other languages of this "
+                    "template use",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def _path_name(path: object) -> str:
+    try:
+        name = os.fspath(path)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"path must be a str or os.PathLike, not {describe(path)}") from None
+    return os.fsdecode(name)
+
+
+def _os_reason(err: BaseException) -> str:
+    """The reason an OS call failed, without the path (the error names it already)."""
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror[0].lower() + err.strerror[1:]
+    if isinstance(err, ValueError):
+        return "the path contains a NUL character"
+    return "the operating system refused"
+
+
+def _catalog_files(directory: str) -> list[str]:
+    """The catalog files of a directory, sorted by name."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError as err:
+        raise CatalogError(f"cannot list the directory: {_os_reason(err)}", path=directory) from err
+    files = [
+        os.path.join(directory, name)
+        for name in names
+        if not name.startswith(".") and os.path.splitext(name)[1] in SUFFIXES
+    ]
+    if not files:
+        raise CatalogError(
+            "holds no catalog files; add one <templateCode>.toml or .json file per template",
+            path=directory,
+        )
+    return files
+
+
+def _read_file(file: str) -> tuple[str | None, dict[str, str]]:
+    """Read one catalog file: its default language (or None) and its content."""
+    try:
+        mode = os.stat(file).st_mode
+        if stat.S_ISDIR(mode):
+            raise CatalogError("is a directory, not a catalog file", path=file)
+        if not stat.S_ISREG(mode):
+            # A FIFO or device would block or never end.
+            raise CatalogError("is not a regular file", path=file)
+        with open(file, "rb") as stream:
+            data = stream.read()
+    except OSError as err:
+        raise CatalogError(f"cannot read the file: {_os_reason(err)}", path=file) from err
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        lineno = data.count(b"\n", 0, err.start) + 1
+        raise CatalogError(
+            f"is not UTF-8 text: byte 0x{data[err.start]:02x} cannot be decoded; save the file "
+            "as UTF-8",
+            path=file,
+            lineno=lineno,
+        ) from err
+    if not text.strip():
+        raise CatalogError('is empty; it needs a content table of language = "text"', path=file)
+    kind = SUFFIXES[os.path.splitext(file)[1]]
+    document = _parse_toml(text, file) if kind == "TOML" else _parse_json(text, file)
+    return _shape(document, file, kind)
+
+
+def _parse_toml(text: str, file: str) -> object:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        reason = str(err)
+        lineno: int | None = getattr(err, "lineno", None)
+        position = _TOML_POSITION.search(reason)
+        if position is not None:
+            reason = reason[: position.start()]
+            lineno = lineno or int(position.group(1))
+            reason += f" at column {position.group(2)}"
+        elif _TOML_END.search(reason):
+            reason = _TOML_END.sub(" at the end of the file", reason)
+            lineno = lineno or text.count("\n") + 1
+        raise CatalogError(
+            f"is not valid TOML: {_first_lower(reason)}", path=file, lineno=lineno
+        ) from err
+    except RecursionError as err:
+        raise CatalogError("is not valid TOML: it nests too deeply", path=file) from err
+
+
+def _parse_json(text: str, file: str) -> object:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_members)
+    except json.JSONDecodeError as err:
+        raise CatalogError(
+            f"is not valid JSON: {_first_lower(err.msg)} at column {err.colno}",
+            path=file,
+            lineno=err.lineno,
+        ) from err
+    except _DuplicateKey as err:
+        raise CatalogError(
+            f"is not a valid catalog: key {quote(err.key)} appears twice in one object; keep one",
+            path=file,
+        ) from err
+    except RecursionError as err:
+        raise CatalogError("is not valid JSON: it nests too deeply", path=file) from err
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_members(pairs: list[tuple[str, t.Any]]) -> dict[str, t.Any]:
+    # json keeps the last of duplicate keys silently; TOML rejects them, so JSON should too.
+    members: dict[str, t.Any] = {}
+    for key, value in pairs:
+        if key in members:
+            raise _DuplicateKey(key)
+        members[key] = value
+    return members
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _shape(document: object, file: str, kind: str) -> tuple[str | None, dict[str, str]]:
+    """Check the parsed file has the catalog shape; return its default and content."""
+    allowed = "allowed keys are default and content"
+    if not isinstance(document, dict):
+        raise CatalogError(
+            f"holds {describe(document)}; a {kind} catalog file is an object with {allowed}",
+            path=file,
+        )
+    unknown = [key for key in document if key not in _FILE_KEYS]
+    if unknown:
+        noun = "key" if len(unknown) == 1 else "keys"
+        raise CatalogError(f"has unknown {noun} {_listed(unknown)}; {allowed}", path=file)
+    default = document.get("default")
+    if "default" in document and not isinstance(default, str):
+        raise CatalogError(
+            f'has a default of {describe(default)}; use a language tag string such as "en-US"',
+            path=file,
+        )
+    if "content" not in document:
+        raise CatalogError('has no content; add a content table of language = "text"', path=file)
+    content = document["content"]
+    if not isinstance(content, dict):
+        raise CatalogError(
+            f'has content of {describe(content)}; use a table of language = "text"', path=file
+        )
+    if not content:
+        raise CatalogError('has an empty content; add at least one language = "text"', path=file)
+    for language, text in content.items():
+        if not isinstance(text, str):
+            raise CatalogError(
+                f"has a text of {describe(text)} for {quote(language)}; texts are strings",
+                path=file,
+            )
+    return default, content
