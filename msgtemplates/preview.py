@@ -89,13 +89,17 @@ def _card(index: int, item: object) -> _Card:
     shown_tag = language if language is not None else locale
     lang = canonical_tag(shown_tag)
     lines = tuple(_line(problem) for problem in _iterable(problems))
+    shown_text = _plain(text) if isinstance(text, str) else ""
+    # A catalog with no text for the language gives no language and an empty text.
+    if language is None and not shown_text:
+        shown_text = None
     return _Card(
         locale=_plain(locale),
         request_index=str(request_index) if isinstance(request_index, int) else "?",
         language=language,
         lang=lang,
         direction=_direction(lang) if lang is not None else "ltr",
-        text=_plain(text) if isinstance(text, str) else None,
+        text=shown_text,
         problems=lines,
     )
 
@@ -253,6 +257,8 @@ else "none" }}</dd>
 </dl>
 {% if card.text is none %}
 <div class="bubble none">No catalog text for this language.</div>
+{% elif not card.text %}
+<div class="bubble none">The message is empty.</div>
 {% else %}
 <div class="bubble"{% if card.lang %} lang="{{ card.lang }}"{% endif %} \
 dir="{{ card.direction }}">{{ card.text }}</div>
