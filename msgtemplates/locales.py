@@ -140,9 +140,19 @@ def _likely(language: str, subtag: str | None) -> tuple[str | None, str | None]:
     return script, region
 
 
-@functools.lru_cache(maxsize=4096)
+# No well-formed tag is longer (xxx-Xxxx-XXX); longer text is not worth a cache slot.
+_LONGEST_TAG = 12
+
+
 def _normalise(tag: str) -> tuple[str, _Locale | None]:
     """The comparison key of a tag, and its locale if it is a known language."""
+    if len(tag) > _LONGEST_TAG:
+        return tag.replace("_", "-").lower(), None
+    return _normalise_short(tag)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise_short(tag: str) -> tuple[str, _Locale | None]:
     hyphenated = tag.replace("_", "-")
     canonical = canonical_tag(hyphenated)
     if canonical is None:
