@@ -89,7 +89,7 @@ def _card(index: int, item: object) -> _Card:
     shown_tag = language if language is not None else locale
     lang = canonical_tag(shown_tag)
     lines = tuple(_line(problem) for problem in _iterable(problems))
-    shown_text = _plain(text) if isinstance(text, str) else ""
+    shown_text: str | None = _plain(text) if isinstance(text, str) else ""
     # A catalog with no text for the language gives no language and an empty text.
     if language is None and not shown_text:
         shown_text = None
