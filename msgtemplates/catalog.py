@@ -229,18 +229,6 @@ class Catalog:
         """
         return self._entry(code).default
 
-    def text(self, code: str, language: str, /) -> str:
-        """The catalog text of ``code`` for exactly ``language`` (case and ``_`` aside).
-
-        :raises UnknownTemplate: the catalog does not hold ``code``.
-        :raises LookupError: the template has no text for ``language``.
-        """
-        entry = self._entry(code)
-        index = entry.by_key.get(_key(language)) if isinstance(language, str) else None
-        if index is None:
-            raise LookupError(f"template {quote(code)} has no text for {quote(language)}")
-        return entry.texts[index]
-
     def render(
         self,
         code: str,
