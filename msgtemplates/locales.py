@@ -283,6 +283,21 @@ def _choose(requested: str, available: tuple[object, ...]) -> int:
 _choose_cached = functools.lru_cache(maxsize=2048)(_choose)
 
 
+def _as_tuple(available: cabc.Iterable[str]) -> tuple[str, ...]:
+    iterator: cabc.Iterator[str] | None = None
+    # A single string is iterable too, but as characters it is always a caller's slip.
+    if not isinstance(available, str | bytes | bytearray):
+        try:
+            iterator = iter(available)
+        except TypeError:
+            iterator = None
+    if iterator is None:
+        raise TypeError(
+            f"available must be an iterable of language tags, not {describe(available)}"
+        )
+    return tuple(iterator)
+
+
 def best_match(
     requested: str, available: cabc.Iterable[str], /, *, default: str | None = None
 ) -> str | None:
@@ -310,17 +325,12 @@ def best_match(
     >>> print(best_match("zh_hk", ["zh-CN"]))
     None
     """
-    if isinstance(available, str | bytes | bytearray):
-        raise TypeError(
-            f"available must be an iterable of language tags, not {describe(available)}"
-        )
-    try:
-        iterator = iter(available)
-    except TypeError:
-        raise TypeError(
-            f"available must be an iterable of language tags, not {describe(available)}"
-        ) from None
-    tags = tuple(iterator)
+    tags: tuple[str, ...]
+    # Lists and tuples skip the checks below: best_match is called warm in loops.
+    if type(available) is list or type(available) is tuple:
+        tags = tuple(available)
+    else:
+        tags = _as_tuple(available)
     if type(requested) is not str:
         if not isinstance(requested, str):
             return default

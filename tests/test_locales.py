@@ -253,6 +253,8 @@ def test_best_match_takes_any_iterable_once() -> None:
     tags = iter(["zh-CN", "zh-TW"])
     assert best_match("zh-HK", tags) == "zh-TW"
     assert best_match("zh-HK", {"zh-TW": "text"}) == "zh-TW"
+    assert best_match("zh-HK", ("zh-CN", "zh-TW")) == "zh-TW"
+    assert best_match("zh-HK", (tag for tag in ["zh-TW"])) == "zh-TW"
 
 
 @pytest.mark.parametrize("available", [3, None, "en-US", b"en-US", object()])
