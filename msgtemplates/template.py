@@ -62,7 +62,7 @@ class Template:
     _placeholders: tuple[str, ...]
     _render: cabc.Callable[[cabc.Mapping[str, object]], str] | None
 
-    def __init__(self, source: str, /) -> None:
+    def __init__(self, source: str) -> None:
         if not isinstance(source, str):
             raise TypeError(f"a template source must be a string, not {type(source).__name__}")
         # A str subclass could override slicing or find; keep an exact str copy.

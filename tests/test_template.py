@@ -137,6 +137,10 @@ def test_non_string_source_is_a_type_error(source: object) -> None:
         Template(source)  # type: ignore[arg-type]
 
 
+def test_source_may_be_given_by_keyword_as_design_spells_it() -> None:
+    assert Template(source="Hi ${who}") == Template("Hi ${who}")
+
+
 def test_string_subclass_source_is_kept_as_a_plain_string() -> None:
     class Text(str):
         pass
