@@ -67,13 +67,20 @@ class Preview:
     :param text: the rendered text with missing placeholders kept visible (``${who}``); the raw
         catalog text when it has a syntax error; ``""`` when there is no text.
     :param problems: the catalog problems of that content template, with pointers into the
-        request (``/templates/<request_index>/...``).
+        request (``/templates/<request_index>/...``); :meth:`Catalog.preview` gives a fresh
+        list, like :func:`~msgtemplates.check_request` and :meth:`Catalog.lint` do.
+
+    The request's access token never shows: :meth:`Catalog.preview` masks it in ``text`` as
+    ``***``, as messages do.
     """
 
     request_index: int
     language: str | None
     text: str
-    problems: tuple[Problem, ...]
+    problems: cabc.Sequence[Problem]
+
+    def __hash__(self) -> int:
+        return hash((self.request_index, self.language, self.text, tuple(self.problems)))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -304,18 +311,21 @@ class Catalog:
         picked = best_match(user_locale, languages)
         chosen = candidates[0] if picked is None else candidates[languages.index(picked)]
         request_index, language, params = chosen
-        problems = tuple(
-            self._template_problems(
-                code, entry, request_index, language, params, secret=_secret_of(payload)
-            )
+        secret = _secret_of(payload)
+        problems = self._template_problems(
+            code, entry, request_index, language, params, secret=secret
         )
         index = _choose(entry, language)
         if index is None:
             return Preview(request_index, None, "", problems)
         parsed = entry.parsed[index]
         if isinstance(parsed, TemplateSyntaxError):
-            return Preview(request_index, entry.languages[index], entry.texts[index], problems)
-        shown = parsed.render(_string_values(params), missing="keep")
+            shown = entry.texts[index]
+        else:
+            shown = parsed.render(_string_values(params), missing="keep")
+        if secret is not None:
+            # A preview is printed and saved as HTML; the token must not travel with it.
+            shown = shown.replace(secret, "***")
         return Preview(request_index, entry.languages[index], shown, problems)
 
     def lint(self) -> list[Problem]:

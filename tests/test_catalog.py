@@ -366,7 +366,7 @@ def test_preview_picks_the_content_template_the_wallet_would_show(
     )
     preview = catalog.preview(payload, user_locale=user_locale)
     assert (preview.request_index, preview.language) == (index, language)
-    assert preview.problems == ()
+    assert preview.problems == []
 
 
 def test_preview_keeps_missing_placeholders_visible_and_lists_problems(catalog: Catalog) -> None:
@@ -637,11 +637,17 @@ def test_catalog_round_trips_through_pickle_and_renders_the_same(
     assert pickle.loads(pickle.dumps(loaded)).lint() == loaded.lint()
 
 
+def test_preview_masks_the_access_token_in_the_text(catalog: Catalog) -> None:
+    payload = request({"language": "en-US", "templateParameters": {"who": f"x{TOKEN}y"}})
+    assert catalog.preview(payload, user_locale="en-US").text == "Hello, x***y"
+
+
 def test_rendered_and_preview_pickle(catalog: Catalog) -> None:
     rendered = catalog.render("TP_GREET", "zh-HK", {"who": "x"})
     preview = catalog.preview(request({"language": "en-US"}), user_locale="en-US")
     assert pickle.loads(pickle.dumps(rendered)) == rendered
     assert pickle.loads(pickle.dumps(preview)) == preview
+    assert hash(pickle.loads(pickle.dumps(preview))) == hash(preview)
 
 
 def test_repr_names_codes_and_languages(catalog: Catalog) -> None:
