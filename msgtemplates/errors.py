@@ -57,9 +57,11 @@ class TemplateSyntaxError(MsgTemplatesError, ValueError):
         line = lines[self.lineno - 1]
         # Long lines are cut around the column so the caret stays meaningful.
         start = max(0, self.column - 1 - 60)
-        shown = line[start : start + 120]
-        caret = " " * (self.column - 1 - start) + "^"
-        return f"{text}\n    {shown!s}\n    {caret}".translate(_CONTROL_ESCAPES)
+        shown = line[start : start + 120].translate(_CONTROL_ESCAPES)
+        # The caret is placed under the escaped text, where a tab now takes four characters.
+        prefix = line[start : self.column - 1].translate(_CONTROL_ESCAPES)
+        caret = " " * len(prefix) + "^"
+        return f"{text.translate(_CONTROL_ESCAPES)}\n    {shown}\n    {caret}"
 
 
 class MissingParameters(MsgTemplatesError, LookupError):

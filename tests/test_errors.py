@@ -119,3 +119,10 @@ def test_unknown_language_quotes_a_long_or_hostile_tag_safely() -> None:
     text = str(UnknownLanguage("x" * 100 + "\n\u202e"))
     assert "\n" not in text
     assert "x" * 41 not in text
+
+
+def test_caret_stays_under_the_dollar_after_escaped_control_characters() -> None:
+    error = TemplateSyntaxError("empty placeholder", lineno=1, column=5, source="\tHi ${}")
+    shown, caret = str(error).split("\n")[1:]
+    assert shown == "    \\x09Hi ${}"
+    assert shown[caret.index("^")] == "$"
