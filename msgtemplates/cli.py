@@ -494,12 +494,11 @@ def _parse(data: bytes, what: str) -> tuple[object, list[Problem] | None]:
     try:
         return _DECODER.decode(text), None
     except json.JSONDecodeError as error:
-        where = (
-            f"column {error.colno}"
-            if what == "line"
-            else f"line {error.lineno}, column {error.colno}"
-        )
-        return None, _invalid(f"the {what} is not valid JSON: {error.msg} ({where})")
+        where = f"column {error.colno}"
+        if what != "line":
+            where = f"line {error.lineno}, {where}"
+        detail = error.msg.removesuffix(" at")
+        return None, _invalid(f"the {what} is not valid JSON: {detail} at {where}")
     except _RejectedConstant as error:
         return None, _invalid(f"the {what} is not valid JSON: {error} is not a JSON number")
     except RecursionError:
@@ -509,7 +508,13 @@ def _parse(data: bytes, what: str) -> tuple[object, list[Problem] | None]:
         return None, _invalid(f"the {what} holds a number with too many digits to read")
 
 
-def _request_key(payload: object) -> str | bytes | None:
+def _canonical_digest(payload: object) -> bytes:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode("ascii"), digest_size=16).digest()
+
+
+def _request_id(payload: object) -> str | bytes | None:
+    """The key a request's requestId is remembered by, or ``None`` without a string one."""
     if type(payload) is not dict:
         return None
     request_id = payload.get("requestId")
@@ -520,30 +525,23 @@ def _request_key(payload: object) -> str | bytes | None:
     return hashlib.blake2b(request_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _canonical_digest(payload: object) -> bytes:
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return hashlib.blake2b(canonical.encode("ascii"), digest_size=16).digest()
+_Verdict = tuple[int, int, list[Problem], "str | bytes | None", "bytes | None"]
 
 
-_LineResult = tuple[list[Problem], "str | bytes | None", "bytes | None"]
+def _check_line(
+    lineno: int, offset: int, raw: bytes, catalog: Catalog | None, canonical: bool
+) -> _Verdict:
+    """Check one batch line: ``(line, offset, problems, requestId key, body digest)``.
 
-
-def _check_line(raw: bytes, catalog: Catalog | None, canonical: bool) -> _LineResult:
-    """Check one batch line: its problems, its requestId key and a digest of its body.
-
-    The digest is of the line's bytes (cheap) when the batch can be re-read to compare two
-    bodies exactly, else of the canonical JSON.
+    The digest is only computed when ``canonical`` (the batch cannot be re-read).
     """
     payload, invalid = _parse(raw, "line")
     if invalid is not None:
-        return invalid, None, None
+        return lineno, offset, invalid, None, None
     problems = check_request(payload, catalog=catalog)
-    key = _request_key(payload)
-    if key is None:
-        return problems, None, None
-    if canonical:
-        return problems, key, _canonical_digest(payload)
-    return problems, key, hashlib.blake2b(raw, digest_size=16).digest()
+    key = _request_id(payload)
+    digest = _canonical_digest(payload) if canonical and key is not None else None
+    return lineno, offset, problems, key, digest
 
 
 _WORKER: dict[str, t.Any] = {}
@@ -556,24 +554,17 @@ def _init_worker(catalog_path: str | None, canonical: bool) -> None:
     _WORKER["canonical"] = canonical
 
 
-def _check_chunk(
-    chunk: list[tuple[int, int, bytes]],
-) -> list[tuple[int, int, list[Problem], str | bytes | None, bytes | None]]:
+def _check_chunk(chunk: list[tuple[int, int, bytes]]) -> list[_Verdict]:
     catalog, canonical = _WORKER["catalog"], _WORKER["canonical"]
-    results = []
-    for lineno, offset, raw in chunk:
-        problems, key, digest = _check_line(raw, catalog, canonical)
-        results.append((lineno, offset, problems, key, digest))
-    return results
+    return [_check_line(lineno, offset, raw, catalog, canonical) for lineno, offset, raw in chunk]
 
 
-def _lines(source: t.BinaryIO) -> cabc.Iterator[tuple[int, int, bytes]]:
+def _lines(source: t.BinaryIO, offset: int) -> cabc.Iterator[tuple[int, int, bytes]]:
     """The non-blank lines of a batch as ``(line number, byte offset, bytes)``.
 
     Lines split on ``\\n`` only; one trailing ``\\r`` goes; a UTF-8 BOM opening the batch is
     skipped; line numbers count every line, blank or not.
     """
-    offset = 0
     for lineno, raw in enumerate(source, 1):
         start = offset
         offset += len(raw)
@@ -588,30 +579,48 @@ def _lines(source: t.BinaryIO) -> cabc.Iterator[tuple[int, int, bytes]]:
             yield lineno, start, raw
 
 
+def _batch_line(source: t.BinaryIO, offset: int) -> bytes:
+    source.seek(offset)
+    raw = source.readline()
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    return raw.removesuffix(b"\r")
+
+
 class _Duplicates:
-    """requestId -> (digest, first line, offset), to report a requestId used twice."""
+    """Each requestId of a batch with the line that first used it, to report repeats.
+
+    A batch that can be re-read keeps only ``requestId -> (line, offset)`` and, when a
+    requestId comes again, reads both lines to compare them; one that cannot (a pipe) keeps a
+    digest of each request's canonical JSON too. Either way memory grows only with the number
+    of distinct requestIds, and the per-line cost stays one dictionary lookup.
+    """
 
     __slots__ = ("_seen", "_source")
 
     def __init__(self, source: t.BinaryIO | None):
         self._seen: dict[str | bytes, bytes] = {}
-        # Set when the batch can be re-read: then digests are of the raw lines, and two lines
-        # whose bytes differ are compared as JSON by reading the first one again.
         self._source = source
 
-    def check(self, key: str | bytes, digest: bytes, lineno: int, offset: int) -> Problem | None:
+    def check(
+        self, key: str | bytes, lineno: int, offset: int, digest: bytes | None
+    ) -> Problem | None:
+        """Remember ``key`` at ``lineno``, or return the problem of a requestId seen before."""
         seen = self._seen.get(key)
         if seen is None:
-            self._seen[key] = digest + _PACK.pack(lineno, offset)
+            self._seen[key] = _PACK.pack(lineno, offset) + (digest or b"")
             return None
-        first, first_offset = _PACK.unpack_from(seen, len(digest))
-        same = seen[: len(digest)] == digest or self._same_body(first_offset, offset)
+        first, first_offset = _PACK.unpack_from(seen)
+        if digest is not None:
+            same = seen[_PACK.size :] == digest
+        else:
+            same = self._same_body(first_offset, offset)
         if same:
             return Problem(
                 "/requestId",
                 "duplicateRequestId",
-                f"this line repeats the request of line {first} exactly; the platform treats "
-                "it as a retry of that message, so it is sent at most once",
+                f"this line repeats the request of line {first} (same requestId, same body); "
+                "the platform treats it as a retry, so the message is sent at most once",
                 "warning",
             )
         return Problem(
@@ -622,30 +631,30 @@ class _Duplicates:
         )
 
     def _same_body(self, first: int, current: int) -> bool:
-        source = self._source
-        if source is None:
-            return False
+        source = t.cast(t.BinaryIO, self._source)
         here = source.tell()
         try:
-            bodies = []
-            for offset in (first, current):
-                source.seek(offset)
-                payload, invalid = _parse(
-                    source.readline().rstrip(b"\n").removesuffix(b"\r"), "line"
-                )
-                if invalid is not None:
-                    return False
-                bodies.append(_canonical_digest(payload))
-            return bodies[0] == bodies[1]
+            raws = [_batch_line(source, first), _batch_line(source, current)]
         finally:
             source.seek(here)
+        if raws[0] == raws[1]:
+            return True
+        # The same JSON written differently (spacing, key order) is still the same body.
+        digests = []
+        for raw in raws:
+            payload, invalid = _parse(raw, "line")
+            if invalid is not None:
+                return False
+            digests.append(_canonical_digest(payload))
+        return digests[0] == digests[1]
 
 
-def _seekable(source: t.BinaryIO) -> bool:
+def _start(source: t.BinaryIO) -> int | None:
+    """Where a re-readable batch starts, or ``None`` for a pipe or terminal."""
     try:
-        return bool(source.seekable()) and source.tell() >= 0
+        return source.tell() if source.seekable() else None
     except (OSError, ValueError, AttributeError):
-        return False
+        return None
 
 
 # --------------------------------------------------------------------------- commands
@@ -782,22 +791,24 @@ class _Session:
         with self.open(name) as source:
             progress = _Progress(self.stderr, display) if _is_tty(self.stderr) else None
             report._progress = progress
-            seekable = _seekable(source)
-            duplicates = _Duplicates(source if seekable else None)
-            lines = _lines(source)
+            start = _start(source)
+            canonical = start is None
+            duplicates = _Duplicates(None if canonical else source)
+            lines = _lines(source, start or 0)
             if args.jobs > 1:
-                results = self._parallel(lines, args.catalog, not seekable, args.jobs)
+                verdicts = self._parallel(lines, args.catalog, canonical, args.jobs)
             else:
-                results = (
-                    (lineno, offset, *_check_line(raw, catalog, not seekable))
+                verdicts = (
+                    _check_line(lineno, offset, raw, catalog, canonical)
                     for lineno, offset, raw in lines
                 )
             count = 0
             add = report.add
-            for lineno, offset, problems, key, digest in results:
+            remember = duplicates.check
+            for lineno, offset, problems, key, digest in verdicts:
                 count += 1
                 if key is not None:
-                    repeated = duplicates.check(key, t.cast(bytes, digest), lineno, offset)
+                    repeated = remember(key, lineno, offset, digest)
                     if repeated is not None:
                         problems = [*problems, repeated]
                 if problems:
@@ -815,7 +826,7 @@ class _Session:
         catalog_path: str | None,
         canonical: bool,
         jobs: int,
-    ) -> cabc.Iterator[tuple[int, int, list[Problem], str | bytes | None, bytes | None]]:
+    ) -> cabc.Iterator[_Verdict]:
         """Check lines in ``jobs`` processes, yielding results in line order.
 
         At most two chunks per process are in flight, so memory stays flat however long
