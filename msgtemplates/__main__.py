@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from .cli import main
 
-raise SystemExit(main())
+# Guarded so that worker processes of ``check --jobs``, which import the main module under
+# another name, do not run the command line again.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -72,8 +72,9 @@ _EXIT_HELP = (
 _BOM = b"\xef\xbb\xbf"
 _BATCH_SUFFIXES = (".jsonl", ".ndjson")
 _STDIN_NAME = "<stdin>"
-# How many lines one worker process checks per task, and how often the progress line updates.
-_CHUNK_LINES = 2000
+# How many bytes of whole lines one worker process checks per task, and how often the
+# progress line updates.
+_BLOCK_BYTES = 1 << 20
 _PROGRESS_EVERY = 4096
 _PROGRESS_SECONDS = 0.5
 # Buffered output: problem lines are written in chunks, not one write per line.
@@ -368,6 +369,11 @@ def _display(name: str) -> str:
     return _one_line(name)
 
 
+def _display_file(name: str) -> str:
+    """How output names an input file; ``-`` is standard input."""
+    return _STDIN_NAME if name == "-" else _one_line(name)
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -548,24 +554,36 @@ _WORKER: dict[str, t.Any] = {}
 
 
 def _init_worker(catalog_path: str | None, canonical: bool) -> None:
+    import signal
+
     from .catalog import Catalog
+
+    # Ctrl-C is the parent's to handle; a worker would otherwise print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     _WORKER["catalog"] = None if catalog_path is None else Catalog.load(catalog_path)
     _WORKER["canonical"] = canonical
 
 
-def _check_chunk(chunk: list[tuple[int, int, bytes]]) -> list[_Verdict]:
+def _check_block(task: tuple[int, int, bytes]) -> list[_Verdict]:
+    """Check a block of whole lines of a batch that starts at line ``lineno``, byte ``offset``."""
+    lineno, offset, block = task
     catalog, canonical = _WORKER["catalog"], _WORKER["canonical"]
-    return [_check_line(lineno, offset, raw, catalog, canonical) for lineno, offset, raw in chunk]
+    return [
+        _check_line(number, start, raw, catalog, canonical)
+        for number, start, raw in _lines(io.BytesIO(block), offset, lineno)
+    ]
 
 
-def _lines(source: t.BinaryIO, offset: int) -> cabc.Iterator[tuple[int, int, bytes]]:
+def _lines(
+    source: t.BinaryIO, offset: int, first: int = 1
+) -> cabc.Iterator[tuple[int, int, bytes]]:
     """The non-blank lines of a batch as ``(line number, byte offset, bytes)``.
 
     Lines split on ``\\n`` only; one trailing ``\\r`` goes; a UTF-8 BOM opening the batch is
     skipped; line numbers count every line, blank or not.
     """
-    for lineno, raw in enumerate(source, 1):
+    for lineno, raw in enumerate(source, first):
         start = offset
         offset += len(raw)
         if raw.endswith(b"\n"):
@@ -577,6 +595,25 @@ def _lines(source: t.BinaryIO, offset: int) -> cabc.Iterator[tuple[int, int, byt
             start += 3
         if raw and not raw.isspace():
             yield lineno, start, raw
+
+
+def _blocks(source: t.BinaryIO, offset: int) -> cabc.Iterator[tuple[int, int, bytes]]:
+    """The batch cut into blocks of whole lines: ``(first line number, byte offset, bytes)``."""
+    lineno = 1
+    parts: list[bytes] = []
+    while data := source.read(_BLOCK_BYTES):
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            # Part of a line longer than a block: keep it until the line ends.
+            parts.append(data)
+            continue
+        block = b"".join([*parts, data[:cut]]) if parts else data[:cut]
+        parts = [data[cut:]] if cut < len(data) else []
+        yield lineno, offset, block
+        lineno += block.count(b"\n")
+        offset += len(block)
+    if parts:
+        yield lineno, offset, b"".join(parts)
 
 
 def _batch_line(source: t.BinaryIO, offset: int) -> bytes:
@@ -729,7 +766,7 @@ class _Session:
 
     def read_json(self, name: str, report: _Report) -> tuple[bool, object]:
         """Read one JSON document; ``(False, None)`` after reporting why it is not JSON."""
-        display = _STDIN_NAME if name == "-" else _display(name)
+        display = _display_file(name)
         data = self.read(name)
         if data.startswith(_BOM):
             data = data[3:]
@@ -761,7 +798,8 @@ class _Session:
                 else:
                     ok, payload = self.read_json(name, report)
                     if ok:
-                        report.add(_display(name), None, check_request(payload, catalog=catalog))
+                        problems = check_request(payload, catalog=catalog)
+                        report.add(_display_file(name), None, problems)
                     requests += 1
             except _Failed:
                 continue
@@ -787,20 +825,19 @@ class _Session:
         args: argparse.Namespace,
     ) -> int:
         """Stream one batch through the checks; returns how many requests it held."""
-        display = _STDIN_NAME if name == "-" else _display(name)
+        display = _display_file(name)
         with self.open(name) as source:
             progress = _Progress(self.stderr, display) if _is_tty(self.stderr) else None
             report._progress = progress
             start = _start(source)
             canonical = start is None
             duplicates = _Duplicates(None if canonical else source)
-            lines = _lines(source, start or 0)
             if args.jobs > 1:
-                verdicts = self._parallel(lines, args.catalog, canonical, args.jobs)
+                verdicts = self._parallel(source, start or 0, args.catalog, canonical, args.jobs)
             else:
                 verdicts = (
                     _check_line(lineno, offset, raw, catalog, canonical)
-                    for lineno, offset, raw in lines
+                    for lineno, offset, raw in _lines(source, start or 0)
                 )
             count = 0
             add = report.add
@@ -822,34 +859,29 @@ class _Session:
 
     def _parallel(
         self,
-        lines: cabc.Iterator[tuple[int, int, bytes]],
+        source: t.BinaryIO,
+        offset: int,
         catalog_path: str | None,
         canonical: bool,
         jobs: int,
     ) -> cabc.Iterator[_Verdict]:
-        """Check lines in ``jobs`` processes, yielding results in line order.
+        """Check a batch in ``jobs`` processes, yielding verdicts in line order.
 
-        At most two chunks per process are in flight, so memory stays flat however long
-        the batch is (``Pool.imap`` would read the whole input ahead).
+        The parent only cuts the input into blocks of whole lines; at most two blocks per
+        process are in flight, so memory stays flat however long the batch is (``Pool.imap``
+        would read the whole input ahead).
         """
         import multiprocessing
 
-        def chunks() -> cabc.Iterator[list[tuple[int, int, bytes]]]:
-            chunk: list[tuple[int, int, bytes]] = []
-            for item in lines:
-                chunk.append(item)
-                if len(chunk) >= _CHUNK_LINES:
-                    yield chunk
-                    chunk = []
-            if chunk:
-                yield chunk
-
-        with multiprocessing.get_context().Pool(
+        # Not "fork": run() may be embedded in a program with threads, which fork can deadlock.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        with context.Pool(
             jobs, initializer=_init_worker, initargs=(catalog_path, canonical)
         ) as pool:
             pending: collections.deque[t.Any] = collections.deque()
-            for chunk in chunks():
-                pending.append(pool.apply_async(_check_chunk, (chunk,)))
+            for block in _blocks(source, offset):
+                pending.append(pool.apply_async(_check_block, (block,)))
                 if len(pending) >= 2 * jobs:
                     yield from pending.popleft().get()
             while pending:
@@ -860,7 +892,7 @@ class _Session:
     def cmd_preview(self, args: argparse.Namespace) -> int:
         as_json = args.format == "json"
         report = _Report(self.stdout, as_json=as_json)
-        display = _STDIN_NAME if args.file == "-" else _display(args.file)
+        display = _display_file(args.file)
         try:
             catalog = self.load_catalog(args.catalog)
             ok, payload = self.read_json(args.file, report)
@@ -979,7 +1011,7 @@ class _Session:
 
     def cmd_explain(self, args: argparse.Namespace) -> int:
         report = _Report(self.stdout, as_json=False)
-        display = _STDIN_NAME if args.file == "-" else _display(args.file)
+        display = _display_file(args.file)
         try:
             ok, payload = self.read_json(args.file, report)
         except _Failed:

@@ -393,7 +393,9 @@ def test_lone_surrogates_and_controls_are_escaped_on_one_line(tmp_path: pathlib.
     code, out, _ = _run(["check", name])
     assert code == 1
     assert "\\x0a" in out
-    assert "\n/" not in out  # each problem stays on its own line
+    lines = out.splitlines()
+    assert all(text.startswith(f"{name}: /") for text in lines[:-1])  # one line per problem
+    assert lines[-1].startswith("1 file, 1 request: ")
     out.encode("utf-8")
     _, out, _ = _run(["check", name, "--format", "json"])
     paths = [json.loads(text)["path"] for text in out.splitlines()]
@@ -402,7 +404,7 @@ def test_lone_surrogates_and_controls_are_escaped_on_one_line(tmp_path: pathlib.
 
 
 def test_unencodable_output_is_escaped_not_fatal(tmp_path: pathlib.Path) -> None:
-    name = write(tmp_path / "r.json", '{"appId": "日出\\ud800", "extra": 1}'.encode())
+    name = write(tmp_path / "r.json", '{"appId": "\\ud800", "日出\\ud800": 1}'.encode())
     result = subprocess.run(
         [sys.executable, "-m", "msgtemplates", "check", name],
         capture_output=True,
