@@ -82,7 +82,7 @@ _FLUSH_LINES = 256
 # A requestId longer than the API allows is remembered by its digest, so that memory stays
 # bounded by the number of distinct requestIds, not by their length.
 _LONG_ID = 64
-_PACK = struct.Struct("<QQ")
+_PACK = struct.Struct("<QQQ")  # line number, byte offset, byte length
 
 
 class _RejectedConstant(ValueError):
@@ -519,35 +519,54 @@ def _canonical_digest(payload: object) -> bytes:
     return hashlib.blake2b(canonical.encode("ascii"), digest_size=16).digest()
 
 
-def _request_id(payload: object) -> str | bytes | None:
-    """The key a request's requestId is remembered by, or ``None`` without a string one."""
-    if type(payload) is not dict:
-        return None
-    request_id = payload.get("requestId")
-    if type(request_id) is not str:
-        return None
-    if len(request_id) <= _LONG_ID:
-        return request_id
+def _long_key(request_id: str) -> bytes:
+    """The key of a requestId longer than the API allows: its digest, of fixed size."""
     return hashlib.blake2b(request_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-_Verdict = tuple[int, int, list[Problem], "str | bytes | None", "bytes | None"]
+_Verdict = tuple[int, int, int, list[Problem], "str | bytes | None", "bytes | None"]
 
 
-def _check_line(
-    lineno: int, offset: int, raw: bytes, catalog: Catalog | None, canonical: bool
-) -> _Verdict:
-    """Check one batch line: ``(line, offset, problems, requestId key, body digest)``.
+def _verdicts(
+    source: t.BinaryIO, offset: int, first: int, catalog: Catalog | None, canonical: bool
+) -> cabc.Iterator[_Verdict]:
+    """Check each non-blank line of a batch: ``(line, offset, problems, requestId key, digest)``.
 
-    The digest is only computed when ``canonical`` (the batch cannot be re-read).
+    Lines split on ``\\n`` only; one trailing ``\\r`` goes; a UTF-8 BOM opening the batch is
+    skipped; line numbers count every line, blank or not. The digest of the canonical JSON is
+    computed only when ``canonical`` (the batch cannot be re-read). This loop is the cost of a
+    batch beyond ``check_request``, so it calls no helper on the way of a valid line.
     """
-    payload, invalid = _parse(raw, "line")
-    if invalid is not None:
-        return lineno, offset, invalid, None, None
-    problems = check_request(payload, catalog=catalog)
-    key = _request_id(payload)
-    digest = _canonical_digest(payload) if canonical and key is not None else None
-    return lineno, offset, problems, key, digest
+    decode = _DECODER.decode
+    for lineno, raw in enumerate(source, first):
+        start = offset
+        offset += len(raw)
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if lineno == 1 and raw.startswith(_BOM):
+            raw = raw[3:]
+            start += 3
+        if not raw or raw.isspace():
+            continue
+        try:
+            payload = decode(raw.decode("utf-8"))
+        except (ValueError, RecursionError):
+            # UnicodeDecodeError and JSONDecodeError are ValueErrors; _parse says which.
+            invalid = t.cast("list[Problem]", _parse(raw, "line")[1])
+            yield lineno, start, len(raw), invalid, None, None
+            continue
+        problems = check_request(payload, catalog=catalog)
+        key: str | bytes | None = None
+        digest = None
+        if type(payload) is dict:
+            request_id = payload.get("requestId")
+            if type(request_id) is str:
+                key = request_id if len(request_id) <= _LONG_ID else _long_key(request_id)
+                if canonical:
+                    digest = _canonical_digest(payload)
+        yield lineno, start, len(raw), problems, key, digest
 
 
 _WORKER: dict[str, t.Any] = {}
@@ -569,32 +588,7 @@ def _check_block(task: tuple[int, int, bytes]) -> list[_Verdict]:
     """Check a block of whole lines of a batch that starts at line ``lineno``, byte ``offset``."""
     lineno, offset, block = task
     catalog, canonical = _WORKER["catalog"], _WORKER["canonical"]
-    return [
-        _check_line(number, start, raw, catalog, canonical)
-        for number, start, raw in _lines(io.BytesIO(block), offset, lineno)
-    ]
-
-
-def _lines(
-    source: t.BinaryIO, offset: int, first: int = 1
-) -> cabc.Iterator[tuple[int, int, bytes]]:
-    """The non-blank lines of a batch as ``(line number, byte offset, bytes)``.
-
-    Lines split on ``\\n`` only; one trailing ``\\r`` goes; a UTF-8 BOM opening the batch is
-    skipped; line numbers count every line, blank or not.
-    """
-    for lineno, raw in enumerate(source, first):
-        start = offset
-        offset += len(raw)
-        if raw.endswith(b"\n"):
-            raw = raw[:-1]
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        if lineno == 1 and raw.startswith(_BOM):
-            raw = raw[3:]
-            start += 3
-        if raw and not raw.isspace():
-            yield lineno, start, raw
+    return list(_verdicts(io.BytesIO(block), offset, lineno, catalog, canonical))
 
 
 def _blocks(source: t.BinaryIO, offset: int) -> cabc.Iterator[tuple[int, int, bytes]]:
@@ -616,64 +610,50 @@ def _blocks(source: t.BinaryIO, offset: int) -> cabc.Iterator[tuple[int, int, by
         yield lineno, offset, b"".join(parts)
 
 
-def _batch_line(source: t.BinaryIO, offset: int) -> bytes:
-    source.seek(offset)
-    raw = source.readline()
-    if raw.endswith(b"\n"):
-        raw = raw[:-1]
-    return raw.removesuffix(b"\r")
-
-
 class _Duplicates:
     """Each requestId of a batch with the line that first used it, to report repeats.
 
-    A batch that can be re-read keeps only ``requestId -> (line, offset)`` and, when a
+    A batch that can be re-read keeps only ``requestId -> (line, offset, length)`` and, when a
     requestId comes again, reads both lines to compare them; one that cannot (a pipe) keeps a
     digest of each request's canonical JSON too. Either way memory grows only with the number
     of distinct requestIds, and the per-line cost stays one dictionary lookup.
     """
 
-    __slots__ = ("_seen", "_source")
+    __slots__ = ("_fd", "_source", "seen")
 
     def __init__(self, source: t.BinaryIO | None):
-        self._seen: dict[str | bytes, bytes] = {}
+        #: requestId key -> line, offset and length packed, then the digest when there is one.
+        self.seen: dict[str | bytes, bytes] = {}
         self._source = source
+        self._fd: int | None = None
+        if source is not None and hasattr(os, "pread"):
+            with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+                self._fd = source.fileno()
 
-    def check(
-        self, key: str | bytes, lineno: int, offset: int, digest: bytes | None
-    ) -> Problem | None:
-        """Remember ``key`` at ``lineno``, or return the problem of a requestId seen before."""
-        seen = self._seen.get(key)
-        if seen is None:
-            self._seen[key] = _PACK.pack(lineno, offset) + (digest or b"")
-            return None
-        first, first_offset = _PACK.unpack_from(seen)
+    def repeated(self, first: bytes, offset: int, length: int, digest: bytes | None) -> Problem:
+        """The problem of a line whose requestId an earlier line used (``first`` in ``seen``)."""
+        lineno, first_offset, first_length = _PACK.unpack_from(first)
         if digest is not None:
-            same = seen[_PACK.size :] == digest
+            same = first[_PACK.size :] == digest
         else:
-            same = self._same_body(first_offset, offset)
+            same = self._same_body((first_offset, first_length), (offset, length))
         if same:
             return Problem(
                 "/requestId",
                 "duplicateRequestId",
-                f"this line repeats the request of line {first} (same requestId, same body); "
+                f"this line repeats the request of line {lineno} (same requestId, same body); "
                 "the platform treats it as a retry, so the message is sent at most once",
                 "warning",
             )
         return Problem(
             "/requestId",
             "duplicateRequestId",
-            f"this requestId was already used on line {first} with a different body; a retry "
+            f"this requestId was already used on line {lineno} with a different body; a retry "
             "must resend the same body, and a new message needs a new requestId",
         )
 
-    def _same_body(self, first: int, current: int) -> bool:
-        source = t.cast(t.BinaryIO, self._source)
-        here = source.tell()
-        try:
-            raws = [_batch_line(source, first), _batch_line(source, current)]
-        finally:
-            source.seek(here)
+    def _same_body(self, *lines: tuple[int, int]) -> bool:
+        raws = [self._read(offset, length) for offset, length in lines]
         if raws[0] == raws[1]:
             return True
         # The same JSON written differently (spacing, key order) is still the same body.
@@ -684,6 +664,19 @@ class _Duplicates:
                 return False
             digests.append(_canonical_digest(payload))
         return digests[0] == digests[1]
+
+    def _read(self, offset: int, length: int) -> bytes:
+        source = t.cast(t.BinaryIO, self._source)
+        if self._fd is not None:
+            # pread leaves the reader's position and buffer alone: a batch full of retries
+            # costs a system call per repeat, not a refilled buffer.
+            return os.pread(self._fd, length, offset)
+        here = source.tell()
+        try:
+            source.seek(offset)
+            return source.read(length)
+        finally:
+            source.seek(here)
 
 
 def _start(source: t.BinaryIO) -> int | None:
@@ -835,18 +828,20 @@ class _Session:
             if args.jobs > 1:
                 verdicts = self._parallel(source, start or 0, args.catalog, canonical, args.jobs)
             else:
-                verdicts = (
-                    _check_line(lineno, offset, raw, catalog, canonical)
-                    for lineno, offset, raw in _lines(source, start or 0)
-                )
+                verdicts = _verdicts(source, start or 0, 1, catalog, canonical)
             count = 0
             add = report.add
-            remember = duplicates.check
-            for lineno, offset, problems, key, digest in verdicts:
+            seen = duplicates.seen
+            pack = _PACK.pack
+            for lineno, offset, length, problems, key, digest in verdicts:
                 count += 1
                 if key is not None:
-                    repeated = remember(key, lineno, offset, digest)
-                    if repeated is not None:
+                    first = seen.get(key)
+                    if first is None:
+                        where = pack(lineno, offset, length)
+                        seen[key] = where + digest if digest else where
+                    else:
+                        repeated = duplicates.repeated(first, offset, length, digest)
                         problems = [*problems, repeated]
                 if problems:
                     add(display, lineno, problems)
