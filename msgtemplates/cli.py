@@ -435,15 +435,9 @@ def _json_line(file: str, line: int | None, problem: Problem) -> str:
         "severity": problem.severity,
         "message": problem.message,
     }
-    text = json.dumps(record, ensure_ascii=False)
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            # A lone surrogate (an undecodable file name, a key in the payload) cannot be
-            # written as UTF-8; JSON's \u escapes carry it exactly.
-            text = json.dumps(record)
-    return text + "\n"
+    # ASCII only: a JSON line must stay one line for every line splitter (U+0085 and U+2028
+    # end lines for some) and survive any output encoding, lone surrogates included.
+    return json.dumps(record) + "\n"
 
 
 class _Progress:

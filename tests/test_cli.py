@@ -708,3 +708,13 @@ def test_closed_stdout_pipe_ends_quietly(tmp_path: pathlib.Path) -> None:
         process.wait(timeout=60)
     assert b"Traceback" not in err
     assert b"Exception ignored" not in err
+
+
+@pytest.mark.parametrize("key", ["\u0085", "\u2028", "\x1e", "\ud800"])
+def test_every_output_line_survives_any_line_splitter(key: str) -> None:
+    data = json.dumps({key: None}).encode()
+    for fmt in ("text", "json"):
+        code, out, _ = _run(["check", "-", "--format", fmt], stdin=data)
+        assert code == 1
+        assert out.splitlines() == out.split("\n")[:-1]
+        assert out.isascii() or fmt == "text"
