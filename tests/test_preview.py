@@ -28,7 +28,7 @@ def preview(
     index: int = 0,
     problems: tuple[Problem, ...] = (),
 ) -> Preview:
-    return Preview(request_index=index, language=language, text=text, problems=problems)
+    return Preview(request_index=index, language=language, text=text, problems=list(problems))
 
 
 class Element:
