@@ -14,7 +14,6 @@ import collections.abc as cabc
 import dataclasses
 import functools
 import json
-import operator
 import re
 import typing as t
 from pathlib import Path
@@ -118,6 +117,11 @@ class _Node:
     pattern: re.Pattern[str] | None = None
     enum: tuple[object, ...] | None = None
     role: Role | None = None
+    # The Python classes of ``types`` when one isinstance() call decides, else None.
+    classes: tuple[type, ...] | None = None
+
+
+_CLASSES: dict[str, type] = {"string": str, "object": dict, "array": list}
 
 
 class _SchemaCompiler:
@@ -142,8 +146,14 @@ class _SchemaCompiler:
         additional = schema.get("additionalProperties", True)
         pattern = schema.get("pattern")
         enum = schema.get("enum")
+        classes = (
+            tuple(_CLASSES[kind] for kind in types)
+            if types is not None and all(kind in _CLASSES for kind in types)
+            else None
+        )
         return _Node(
             types=types,
+            classes=classes,
             properties={
                 name: self.compile(sub, (*where, name))
                 for name, sub in schema.get("properties", {}).items()
@@ -367,14 +377,8 @@ class _FastPathWriter:
     def string(
         self, node: _Node, var: str, indent: int, texts: list[tuple[str, int | None]]
     ) -> None:
-        self.emit(indent, f"if type({var}) is not str: return False")
         low, high = node.min_length, node.max_length
-        if low is not None and high is not None:
-            self.emit(indent, f"if not {low} <= len({var}) <= {high}: return False")
-        elif low is not None:
-            self.emit(indent, f"if len({var}) < {low}: return False")
-        elif high is not None:
-            self.emit(indent, f"if len({var}) > {high}: return False")
+        self.emit(indent, f"if type({var}) is not str{_length_test(var, low, high)}: return False")
         if node.role == "language":
             # A remembered clean tag is well-formed, canonical and known, so no text check.
             self.uses_languages = True
@@ -390,12 +394,8 @@ class _FastPathWriter:
         texts.append((var, high))
 
     def array(self, node: _Node, var: str, indent: int) -> None:
-        self.emit(indent, f"if type({var}) is not list: return False")
         low, high = node.min_items, node.max_items
-        if low is not None:
-            self.emit(indent, f"if len({var}) < {low}: return False")
-        if high is not None:
-            self.emit(indent, f"if len({var}) > {high}: return False")
+        self.emit(indent, f"if type({var}) is not list{_length_test(var, low, high)}: return False")
         if node.items is None:
             return
         item = self.name("v")
@@ -410,19 +410,15 @@ class _FastPathWriter:
         self.emit(indent, f"if type({var}) is not dict: return False")
         required = [name for name in node.properties if name in node.required]
         optional = [name for name in node.properties if name not in node.required]
-        if set(node.required) - set(node.properties):
-            extra = [n for n in node.required if n not in node.properties]
-            getter = self.constant(operator.itemgetter(*extra))
-            # Raises KeyError when one is missing, which sends the payload the careful way.
-            self.emit(indent, f"{getter}({var})")
+        for name in node.required:
+            if name not in node.properties:
+                # A KeyError when it is missing sends the payload the careful way.
+                self.emit(indent, f"{var}[{name!r}]")
         names: dict[str, str] = {}
-        if required:
-            for name in required:
-                names[name] = self.name("v")
-            getter = self.constant(operator.itemgetter(*required))
-            # itemgetter of one key returns the value itself, of several a tuple.
-            targets = ", ".join(names[n] for n in required)
-            self.emit(indent, f"{targets} = {getter}({var})")
+        for name in required:
+            names[name] = self.name("v")
+            # Subscripting is the cheapest lookup; a KeyError sends the payload the careful way.
+            self.emit(indent, f"{names[name]} = {var}[{name!r}]")
         for name in optional:
             names[name] = self.name("v")
             self.emit(indent, f"{names[name]} = {var}.get({name!r}, _M)")
@@ -468,9 +464,21 @@ class _FastPathWriter:
                 self.emit(indent, f"{link} = {var}.get({parameter!r})")
                 self.emit(
                     indent,
-                    f"if {link} is not None and {link} not in _LINKS and not _learn_link({link}):"
-                    " return False",
+                    # An exact str only: a subclass could fake its hash and equality.
+                    f"if {link} is not None and (type({link}) is not str or ({link} not in"
+                    f" _LINKS and not _learn_link({link}))): return False",
                 )
+
+
+def _length_test(var: str, low: int | None, high: int | None) -> str:
+    """The source of `` or <length out of bounds>``, or nothing when there are no bounds."""
+    if low is not None and high is not None:
+        return f" or not {low} <= len({var}) <= {high}"
+    if low is not None:
+        return f" or len({var}) < {low}"
+    if high is not None:
+        return f" or len({var}) > {high}"
+    return ""
 
 
 def _is_plain(node: _Node) -> bool:
@@ -480,6 +488,20 @@ def _is_plain(node: _Node) -> bool:
         getattr(node, field.name) == getattr(bare, field.name)
         for field in dataclasses.fields(_Node)
     )
+
+
+@functools.cache
+def _clean_test(node: _Node) -> cabc.Callable[[object], bool]:
+    """The generated test for one subschema: ``True`` when a value has no problem at all."""
+    return _FastPathWriter().write(node)
+
+
+def _passes(test: cabc.Callable[[object], bool], value: object) -> bool:
+    try:
+        return test(value)
+    except Exception:
+        # Anything odd in the value is for the careful walk to describe.
+        return False
 
 
 def _compile_fast_request(payload: object) -> bool:
@@ -602,7 +624,11 @@ class _Collector:
             self.ends[path] = self.sequence
 
     def check(self, node: _Node, value: object, path: str) -> None:
-        if node.types is not None and not any(_is_type(value, kind) for kind in node.types):
+        if node.classes is not None:
+            fits = isinstance(value, node.classes)
+        else:
+            fits = node.types is None or any(_is_type(value, kind) for kind in node.types)
+        if not fits and node.types is not None:
             wanted = " or ".join(_TYPE_WORDS.get(kind, kind) for kind in node.types)
             what = f"the {self.subject}" if path == "" else "the value"
             self.add(path, "type", f"{what} must be {wanted}, not {describe(value)}")
@@ -705,6 +731,9 @@ class _Collector:
                 f"{self.quote(tag)} is not a language with CLDR locale data; use a known tag "
                 'such as "en-US"',
             )
+        self.remember_language(tag, canonical, path)
+
+    def remember_language(self, tag: str, canonical: str, path: str) -> None:
         first = self.languages.setdefault(canonical, path)
         if first != path:
             self.add(
@@ -728,9 +757,21 @@ class _Collector:
                 "maxItems",
                 f"the array has {count} items; at most {node.max_items} are allowed",
             )
-        if node.items is not None:
-            for index, item in enumerate(list.__iter__(value)):
-                self.value(node.items, item, f"{path}/{index}")
+        if node.items is None:
+            return
+        # Items that pass the generated test need no walk; only their language is remembered,
+        # for duplicates. Tracking positions for a catalog needs the full walk.
+        clean = _clean_test(node.items) if self.semantic and not self.track else None
+        languages = [name for name, sub in node.items.properties.items() if sub.role == "language"]
+        for index, item in enumerate(list.__iter__(value)):
+            where = f"{path}/{index}"
+            if clean is not None and _passes(clean, item):
+                for name in languages:
+                    tag = t.cast("dict[str, str]", item).get(name)
+                    if tag is not None:
+                        self.remember_language(tag, tag, f"{where}/{escape_pointer(name)}")
+                continue
+            self.value(node.items, item, where)
 
     def mapping(self, node: _Node, value: dict[object, object], path: str) -> None:
         present: set[str] = set()
@@ -767,7 +808,10 @@ class _Collector:
             self.add(member, "required", f"{quote(name)} is required but missing")
 
     def member_token(self, key: object) -> str:
-        token = _member_token(key)
+        if type(key) is str and "~" not in key and "/" not in key:
+            token = key
+        else:
+            token = _member_token(key)
         # A member name holding the access token must not put it into a path either.
         if self.secret and self.secret in token:
             return "***"
