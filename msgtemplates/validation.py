@@ -331,8 +331,6 @@ class _FastPathWriter:
         if self.uses_keys:
             self.emit(1, "keys = []")
         self.lines.extend(body)
-        if self.uses_languages:
-            self.emit(1, "if len(set(languages)) != len(languages): return False")
         if self.uses_keys:
             self.emit(1, 'keys = "".join(keys)')
             self.emit(1, "if not keys.isascii() and _SURROGATE(keys): return False")
@@ -386,6 +384,8 @@ class _FastPathWriter:
                 indent,
                 f"if {var} not in _LANGUAGES and not _learn_language({var}): return False",
             )
+            # At most a handful of content templates: a list beats building a set.
+            self.emit(indent, f"if {var} in languages: return False")
             self.emit(indent, f"languages.append({var})")
             return
         if node.pattern is not None:
@@ -439,21 +439,21 @@ class _FastPathWriter:
 
     def additional(self, node: _Node, var: str, indent: int) -> None:
         sub = t.cast("_Node", node.additional)
-        self.uses_keys = True
         if node.properties:
             # Members with their own schema are not "additional"; leave such objects alone.
             self.emit(indent, "return False")
             return
         plain = sub.types == ("string",) and _is_plain(sub)
         if plain:
-            # str.join type-checks every value in C; a non-string raises TypeError.
+            # str.join type-checks every name and value in C (a non-string raises TypeError),
+            # and one search of the result covers them all.
             joined = self.name("s")
-            self.emit(indent, f"keys += {var}")
-            self.emit(indent, f'{joined} = "".join({var}.values())')
+            self.emit(indent, f'{joined} = "".join([*{var}, *{var}.values()])')
             self.emit(indent, f"if not {joined}.isascii() and _ODD({joined}): return False")
         else:
+            self.uses_keys = True
             key, item = self.name("k"), self.name("v")
-            self.emit(indent, f"keys += {var}")
+            self.emit(indent, f"keys.extend({var})")
             self.emit(indent, f"for {key}, {item} in {var}.items():")
             inner: list[tuple[str, int | None]] = []
             self.value(sub, item, indent + 1, inner)

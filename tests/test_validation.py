@@ -854,3 +854,32 @@ def test_any_value_yields_problems_and_never_raises(payload: object) -> None:
         assert problem.code in CODES
         assert problem.severity in {"error", "warning"}
         assert problem.path == "" or problem.path.startswith("/")
+
+
+_NO_TEMPLATES = Catalog({})
+
+
+def _full_walk(payload: object) -> list[Problem]:
+    """The problems found without any shortcut: with a catalog, every member is walked."""
+    return [p for p in check_request(payload, catalog=_NO_TEMPLATES) if p.code != "unknownTemplate"]
+
+
+@given(_requests())
+def test_shortcuts_find_the_same_problems_as_the_full_walk(payload: dict[str, t.Any]) -> None:
+    assert check_request(payload) == _full_walk(payload)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"language": _GOOD_LANGUAGES | _BAD_LANGUAGES},
+            optional={"templateParameters": _PARAMETERS},
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_shortcuts_agree_on_mostly_valid_requests(templates: list[dict[str, t.Any]]) -> None:
+    payload = valid_request()
+    payload["templates"] = templates
+    assert check_request(payload) == _full_walk(payload)
