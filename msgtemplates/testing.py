@@ -97,15 +97,19 @@ _SAFE_URLS = (
 _NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_.-]{0,12}"
 
 
+@functools.cache
 def _exact(alphabet: str | st.SearchStrategy[str], size: int) -> st.SearchStrategy[str]:
     """Strings of exactly ``size`` characters, built by repeating a short drawn seed.
 
-    Drawing thousands of characters one by one would exhaust Hypothesis's example buffer.
+    Drawing thousands of characters one by one would exhaust Hypothesis's example buffer. The
+    strategy factories are cached: building and validating a strategy on every draw cost more
+    than drawing from it.
     """
     seeds = st.text(alphabet, min_size=1, max_size=8)
     return seeds.map(lambda seed: (seed * (size // len(seed) + 1))[:size])
 
 
+@functools.cache
 def _bounded(alphabet: str | st.SearchStrategy[str], limit: int) -> st.SearchStrategy[str]:
     """Strings of 1 to ``limit`` characters, with both boundaries drawn explicitly."""
     return st.one_of(
@@ -135,6 +139,7 @@ def _known_tags() -> tuple[str, ...]:
     return (*preferred, *sorted(tags - set(preferred)))
 
 
+@functools.cache
 def language_tags() -> st.SearchStrategy[str]:
     """Well-formed, known BCP 47 tags in canonical case from Babel's locales: ``en-US``, ``es-419``.
 
@@ -153,16 +158,19 @@ def language_tags() -> st.SearchStrategy[str]:
     return st.deferred(lambda: st.sampled_from(_known_tags()))
 
 
+@functools.cache
 def _names() -> st.SearchStrategy[str]:
     # The URL parameters take URLs only, so free-form values never go under those names.
     names = st.from_regex(_NAME_PATTERN, fullmatch=True)
     return names.filter(lambda name: name not in _URL_PARAMETERS)
 
 
+@functools.cache
 def _values() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(_SAMPLE_VALUES), st.text(_VALUE_CHARS, max_size=40))
 
 
+@functools.cache
 def _urls() -> st.SearchStrategy[str]:
     hosts = st.from_regex(r"[a-z][a-z0-9-]{0,10}\.(com|net|example)", fullmatch=True)
     paths = st.from_regex(r"(/[A-Za-z0-9._~-]{0,8}){0,3}", fullmatch=True)
@@ -175,10 +183,12 @@ def _urls() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(_SAFE_URLS), built)
 
 
+@functools.cache
 def _url_parameters() -> st.SearchStrategy[dict[str, str]]:
     return st.dictionaries(st.sampled_from(_URL_PARAMETERS), _urls(), max_size=2)
 
 
+@functools.cache
 def _extend_info() -> st.SearchStrategy[str | None]:
     return st.one_of(
         st.none(),
@@ -188,6 +198,7 @@ def _extend_info() -> st.SearchStrategy[str | None]:
     )
 
 
+@functools.cache
 def _template_counts(most: int) -> st.SearchStrategy[int]:
     return st.one_of(st.integers(1, most), st.just(most), st.just(1))
 

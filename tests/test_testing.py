@@ -34,6 +34,9 @@ EMOJI = re.compile("[\U0001f300-\U0001faff]")
 WARNINGS = {"invisibleCharacter", "utf16Length"}
 # find() without shrinking: the first example that shows a boundary is reached is enough.
 FIRST_HIT = settings(max_examples=2000, database=None, phases=[Phase.generate])
+# Fourteen codes, each with its own test: a quarter of the profile's examples each, while
+# test_broken_requests_mix_every_code runs the full count over all of them.
+PER_CODE = max(10, settings().max_examples // 4)
 
 CATALOG = Catalog(
     {
@@ -107,7 +110,7 @@ def parameter_text(payload: dict[str, t.Any]) -> str:
 def test_each_broken_request_has_a_problem_with_its_code(code: str) -> None:
     severity = "warning" if code in WARNINGS else "error"
 
-    @settings(suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=PER_CODE, suppress_health_check=[HealthCheck.too_slow])
     @given(broken_requests(codes=[code]))
     def check(case: tuple[object, str]) -> None:
         payload, drawn = case
