@@ -708,7 +708,8 @@ class _Collector:
             suggestion = suggest_tag(tag)
             if suggestion is not None:
                 message = (
-                    f"{self.quote(tag)} is not a hyphenated language tag; use {quote(suggestion)}"
+                    f"{self.quote(tag)} is not a hyphenated language tag; "
+                    f"use {self.quote(suggestion)}"
                 )
             else:
                 message = (
@@ -721,7 +722,7 @@ class _Collector:
             self.add(
                 path,
                 "languageTag",
-                f"{self.quote(tag)} is not in canonical case; use {quote(canonical)}",
+                f"{self.quote(tag)} is not in canonical case; use {self.quote(canonical)}",
                 "warning",
             )
         if not is_known_tag(canonical):

@@ -883,3 +883,13 @@ def test_shortcuts_agree_on_mostly_valid_requests(templates: list[dict[str, t.An
     payload = valid_request()
     payload["templates"] = templates
     assert check_request(payload) == _full_walk(payload)
+
+
+@pytest.mark.parametrize(
+    ("name", "token"), [("a/b", "a~1b"), ("a~b", "a~0b"), ("~/", "~0~1"), ("", "")]
+)
+def test_pointers_escape_member_names(name: str, token: str) -> None:
+    payload = valid_request()
+    payload["templates"][0]["templateParameters"][name] = 5
+    path = f"/templates/0/templateParameters/{token}"
+    assert codes_at(check_request(payload)) == [(path, "type")]
