@@ -5,7 +5,6 @@ or ``hypothesis`` itself. Nothing else in msgtemplates imports it, so the librar
 depend on Hypothesis. Use the strategies with ``@given``::
 
     from hypothesis import given
-    from msgtemplates import check_request
     from msgtemplates.testing import send_requests
 
     @given(send_requests())
@@ -24,12 +23,11 @@ import typing as t
 
 from hypothesis import strategies as st
 
+from .catalog import Catalog
 from .errors import MsgTemplatesError
 from .locales import canonical_tag, is_known_tag, resolve_language
+from .problems import describe
 from .template import Template
-
-if t.TYPE_CHECKING:
-    from .catalog import Catalog
 
 __all__ = [
     "BROKEN_CODES",
@@ -261,6 +259,7 @@ def send_requests(catalog: Catalog | None = None) -> st.SearchStrategy[Payload]:
 
     :param catalog: draw requests for the templates of this catalog.
     :returns: a strategy of request dicts, fresh for every draw (safe to mutate).
+    :raises TypeError: ``catalog`` is not a :class:`~msgtemplates.Catalog`.
     :raises ValueError: the catalog has no template that a valid request can use.
 
     Usage::
@@ -271,6 +270,8 @@ def send_requests(catalog: Catalog | None = None) -> st.SearchStrategy[Payload]:
     """
     if catalog is None:
         return _requests_without_catalog()
+    if not isinstance(catalog, Catalog):
+        raise TypeError(f"catalog must be a Catalog or None, not {describe(catalog)}")
     plan = _catalog_plan(catalog)
     if not plan:
         raise ValueError(

@@ -219,6 +219,12 @@ def test_a_catalog_without_usable_texts_is_refused() -> None:
         send_requests(catalog)
 
 
+@pytest.mark.parametrize("catalog", [{"TP": {"en": "Hi"}}, "catalog/", 0])
+def test_send_requests_refuse_what_is_not_a_catalog(catalog: object) -> None:
+    with pytest.raises(TypeError, match="must be a Catalog"):
+        send_requests(catalog)  # type: ignore[arg-type]
+
+
 def test_the_library_never_imports_hypothesis() -> None:
     code = (
         "import sys, msgtemplates, msgtemplates.cli, msgtemplates.preview; "
