@@ -483,7 +483,7 @@ def _length_test(var: str, low: int | None, high: int | None) -> str:
 
 def _is_plain(node: _Node) -> bool:
     """Whether a node says nothing beyond its type."""
-    bare = _Node(types=node.types)
+    bare = _Node(types=node.types, classes=node.classes)
     return all(
         getattr(node, field.name) == getattr(bare, field.name)
         for field in dataclasses.fields(_Node)
