@@ -120,9 +120,11 @@ def main() -> int:
     rows = run(args.sizes)
     for row in rows:
         print(
-            f"{row['name']:<34} {row['ours_seconds']:7.2f} s vs bare {row['reference_seconds']:6.2f} s"
+            f"{row['name']:<34} {row['ours_seconds']:7.2f} s"
+            f" vs bare {row['reference_seconds']:6.2f} s"
             f"  ratio {row['ratio']:.2f}x  {row['lines_per_second']:>10,.0f} lines/s"
-            f"  peak {row['peak_rss_kib'] / 1024:6.1f} MiB (bare {row['reference_peak_rss_kib'] / 1024:.1f})"
+            f"  peak {row['peak_rss_kib'] / 1024:6.1f} MiB"
+            f" (bare {row['reference_peak_rss_kib'] / 1024:.1f})"
             f"  exit {row['exit_status']}"
         )
     if args.json:

@@ -43,9 +43,7 @@ def format_row(row: dict[str, t.Any]) -> str:
         goal = f">= {target:g}x"
     else:
         goal = f"<= {target:g}x"
-    return (
-        f"| {row['name']} | {row['reference']} | {row['ratio']:.3g}x | {goal} | {verdict} |"
-    )
+    return f"| {row['name']} | {row['reference']} | {row['ratio']:.3g}x | {goal} | {verdict} |"
 
 
 def main() -> int:

@@ -19,8 +19,7 @@ import typing as t
 ROUNDS = 15
 
 _IMPORT_TIMER = (
-    "import time; t0 = time.perf_counter(); import {module}; "
-    "print(time.perf_counter() - t0)"
+    "import time; t0 = time.perf_counter(); import {module}; print(time.perf_counter() - t0)"
 )
 
 REQUEST = {
@@ -60,7 +59,9 @@ def run() -> list[dict[str, t.Any]]:
         for _ in range(ROUNDS):
             ours.append(_import_seconds("msgtemplates"))
             reference.append(_import_seconds("jsonschema"))
-            check.append(_wall_seconds([sys.executable, "-m", "msgtemplates", "check", str(request)]))
+            check.append(
+                _wall_seconds([sys.executable, "-m", "msgtemplates", "check", str(request)])
+            )
             bare.append(_wall_seconds([sys.executable, "-c", "pass"]))
     rows = []
     for name, mine, ref_name, ref, target in [

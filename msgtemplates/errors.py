@@ -42,9 +42,15 @@ class TemplateSyntaxError(MsgTemplatesError, ValueError):
     def __reduce__(self) -> tuple[t.Any, ...]:
         return (
             _rebuild,
-            (type(self), (self.message,), {
-                "lineno": self.lineno, "column": self.column, "source": self.source,
-            }),
+            (
+                type(self),
+                (self.message,),
+                {
+                    "lineno": self.lineno,
+                    "column": self.column,
+                    "source": self.source,
+                },
+            ),
         )
 
     def __str__(self) -> str:
@@ -126,7 +132,9 @@ class UnknownLanguage(MsgTemplatesError, ValueError):
         return (type(self), (self.tag,))
 
     def __str__(self) -> str:
-        return f"unknown language tag {_quote(self.tag)}: use a BCP 47 tag such as en-US or zh-Hant-HK"
+        return (
+            f"unknown language tag {_quote(self.tag)}: use a BCP 47 tag such as en-US or zh-Hant-HK"
+        )
 
 
 class UnknownTemplate(MsgTemplatesError, LookupError):
@@ -172,7 +180,9 @@ class CatalogError(MsgTemplatesError):
         return f"{where}: {self.message}".translate(_CONTROL_ESCAPES)
 
 
-def _rebuild(cls: type[BaseException], args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> BaseException:
+def _rebuild(
+    cls: type[BaseException], args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+) -> BaseException:
     return cls(*args, **kwargs)
 
 

@@ -1,0 +1,302 @@
+"""Fuzzing every public entry point: only documented outcomes, never another exception.
+
+The ``ci`` profile keeps this short; ``HYPOTHESIS_PROFILE=fuzz`` runs 100,000 examples per
+target for a hardening run.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import contextlib
+import io
+import json
+import math
+import pathlib
+import tempfile
+import typing as t
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from msgtemplates import (
+    Catalog,
+    CatalogError,
+    MissingParameters,
+    Outcome,
+    Preview,
+    Problem,
+    Rendered,
+    RequestInvalid,
+    ResponseInvalid,
+    Template,
+    TemplateSyntaxError,
+    UnknownLanguage,
+    UnknownTemplate,
+    best_match,
+    check_request,
+    check_response,
+    fallback_chain,
+    interpret_response,
+    validate_request,
+)
+from msgtemplates.cli import run
+
+TOKEN = "SECRET-TOKEN-0123456789"
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=12), inner, max_size=6)
+    ),
+    max_leaves=30,
+)
+
+
+class Weird:
+    """An object whose comparisons and string forms misbehave."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no comparing me")
+
+    def __hash__(self) -> int:
+        return 1
+
+    def __str__(self) -> str:
+        raise RuntimeError("no printing me")
+
+
+python_objects = st.one_of(
+    json_values,
+    st.binary(max_size=20),
+    st.tuples(json_scalars, json_scalars),
+    st.frozensets(st.integers(), max_size=3),
+    st.sampled_from([math.nan, math.inf, -math.inf, Weird(), object(), int, len, Ellipsis]),
+    st.dictionaries(st.integers() | st.binary(max_size=3), json_scalars, max_size=3),
+)
+
+# Values shaped like a request, so that fuzzing reaches past the first type check.
+LANGUAGES = ["en-US", "zh-CN", "zh-TW", "zh-HK", "en_US", "en-us", "xx-QQ", "th-TH", "", "en-US\n"]
+request_like = st.fixed_dictionaries(
+    {
+        "appId": st.text(max_size=40) | python_objects,
+        "accessToken": st.just(TOKEN),
+        "requestId": st.text(max_size=70),
+        "templateCode": st.sampled_from(["TP_A", "TP_B", "nope"]) | st.text(max_size=5),
+        "templates": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "language": st.sampled_from(LANGUAGES) | st.text(max_size=8) | python_objects,
+                    "templateParameters": st.dictionaries(
+                        st.sampled_from(["who", "amount", "pushContentUrl", "x"])
+                        | st.text(max_size=5),
+                        st.text(max_size=20) | python_objects,
+                        max_size=4,
+                    ),
+                },
+                optional={"extra": json_values},
+            ),
+            max_size=7,
+        )
+        | python_objects,
+    },
+    optional={"extendInfo": st.text(max_size=20) | python_objects, "templateCod": json_values},
+)
+
+CATALOG = Catalog(
+    {
+        "TP_A": {"en-US": "Hello ${who}, you paid ${amount}", "zh-TW": "${who} 你好"},
+        "TP_B": {"zh-CN": "坏的 ${"},
+    }
+)
+
+
+def _no_token(text: str) -> None:
+    assert TOKEN not in text
+
+
+def _problems_ok(problems: object) -> None:
+    assert isinstance(problems, list)
+    for problem in problems:
+        assert isinstance(problem, Problem)
+        assert problem.severity in {"error", "warning"}
+        assert problem.path == "" or problem.path.startswith("/")
+        _no_token(str(problem))
+
+
+@given(request_like | python_objects)
+def test_check_request_returns_problems_for_anything(payload: object) -> None:
+    _problems_ok(check_request(payload))
+    _problems_ok(check_request(payload, catalog=CATALOG))
+
+
+@given(request_like | python_objects)
+def test_validate_request_passes_or_raises_request_invalid(payload: object) -> None:
+    try:
+        validate_request(payload, catalog=CATALOG)
+    except RequestInvalid as error:
+        _no_token(str(error))
+        _no_token(repr(error))
+        _problems_ok(error.problems)
+
+
+@given(
+    python_objects
+    | st.fixed_dictionaries(
+        {
+            "result": st.fixed_dictionaries(
+                {"resultCode": json_values, "resultStatus": json_values}
+            )
+            | python_objects
+        }
+    )
+)
+def test_responses_give_problems_or_an_outcome_or_response_invalid(payload: object) -> None:
+    _problems_ok(check_response(payload))
+    try:
+        outcome = interpret_response(payload)
+    except ResponseInvalid as error:
+        _problems_ok(error.problems)
+    else:
+        assert isinstance(outcome, Outcome)
+
+
+@given(st.text() | python_objects)
+def test_template_parses_or_raises_a_documented_error(source: object) -> None:
+    outcome: object
+    try:
+        outcome = Template(source)  # type: ignore[arg-type]
+    except (TemplateSyntaxError, TypeError) as error:
+        outcome = error
+    if isinstance(outcome, TemplateSyntaxError):
+        assert isinstance(source, str)
+        assert outcome.lineno >= 1
+        assert str(outcome)
+    elif isinstance(outcome, TypeError):
+        assert not isinstance(source, str)
+    else:
+        assert isinstance(outcome, Template)
+        assert outcome.source == source
+
+
+@given(st.text(max_size=40), python_objects | st.dictionaries(st.text(max_size=5), python_objects))
+def test_render_gives_text_or_a_documented_error(source: str, params: object) -> None:
+    try:
+        template = Template(source)
+    except TemplateSyntaxError:
+        return
+    for missing in ("error", "keep"):
+        with contextlib.suppress(MissingParameters, TypeError):
+            assert isinstance(template.render(params, missing=missing), str)  # type: ignore[arg-type]
+
+
+@given(st.text(max_size=20) | python_objects)
+def test_fallback_chain_gives_a_chain_or_unknown_language(tag: object) -> None:
+    try:
+        chain = fallback_chain(tag)  # type: ignore[arg-type]
+    except UnknownLanguage as error:
+        str(error)
+    else:
+        assert chain
+        assert all(isinstance(level, str) for level in chain)
+
+
+@given(
+    st.sampled_from(LANGUAGES) | st.text(max_size=12) | python_objects,
+    st.lists(st.sampled_from(LANGUAGES) | st.text(max_size=12) | python_objects, max_size=6),
+    st.none() | st.text(max_size=5),
+)
+def test_best_match_returns_an_available_element_or_the_default(
+    requested: object, available: list[object], default: str | None
+) -> None:
+    found = best_match(requested, available, default=default)  # type: ignore[arg-type]
+    assert found == default or any(found is item for item in available)
+
+
+@given(python_objects | st.dictionaries(st.text(max_size=5), python_objects, max_size=3))
+def test_catalog_constructor_accepts_or_raises_a_documented_error(templates: object) -> None:
+    try:
+        catalog = Catalog(templates)  # type: ignore[arg-type]
+    except (CatalogError, TypeError, ValueError):
+        return
+    assert isinstance(catalog.lint(), list)
+
+
+@given(st.binary(max_size=200), st.sampled_from(["T.toml", "T.json", "T.txt"]))
+def test_catalog_load_of_any_bytes_loads_or_raises_catalog_error(data: bytes, name: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp, name)
+        path.write_bytes(data)
+        try:
+            catalog = Catalog.load(path)
+        except CatalogError as error:
+            str(error)
+        else:
+            _problems_ok(catalog.lint())
+
+
+@given(
+    st.sampled_from(["TP_A", "TP_B", "nope"]) | st.text(max_size=5),
+    st.sampled_from(LANGUAGES) | st.text(max_size=8),
+    st.dictionaries(st.sampled_from(["who", "amount"]) | st.text(max_size=3), st.text(max_size=5)),
+)
+def test_catalog_render_gives_rendered_or_a_documented_error(
+    code: str, language: str, params: dict[str, str]
+) -> None:
+    try:
+        rendered = CATALOG.render(code, language, params, missing="keep")
+    except (UnknownTemplate, TemplateSyntaxError):
+        return
+    assert isinstance(rendered, Rendered)
+
+
+@given(request_like | python_objects, st.sampled_from(LANGUAGES) | st.text(max_size=8))
+def test_catalog_preview_gives_a_preview_or_a_documented_error(
+    payload: object, locale: str
+) -> None:
+    try:
+        preview = CATALOG.preview(payload, user_locale=locale)
+    except (RequestInvalid, UnknownTemplate) as error:
+        _no_token(str(error))
+    else:
+        assert isinstance(preview, Preview)
+        _problems_ok(preview.problems)
+        _no_token(preview.text)
+
+
+def _run(argv: cabc.Sequence[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = run(argv, stdout, stderr, stdin=io.BytesIO(stdin))
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+@given(st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()), st.booleans())
+def test_cli_check_of_any_bytes_exits_documented_code_without_traceback(
+    data: bytes, jsonl: bool
+) -> None:
+    argv = ["check", "-", "--format", "json"] + (["--jsonl"] if jsonl else [])
+    code, out, err = _run(argv, data)
+    assert code in {0, 1, 2}
+    assert "Traceback" not in out + err
+    for line in out.splitlines():
+        assert set(json.loads(line)) == {"file", "line", "path", "code", "severity", "message"}
+
+
+@given(request_like)
+def test_cli_check_never_prints_the_token(payload: dict[str, t.Any]) -> None:
+    data = json.dumps(payload, default=repr, skipkeys=True).encode("utf-8", "surrogatepass")
+    for fmt in ("text", "json"):
+        code, out, err = _run(["check", "-", "--format", fmt], data)
+        assert code in {0, 1, 2}
+        _no_token(out + err)
+
+
+@given(st.lists(st.text(max_size=12), max_size=5))
+def test_cli_with_arbitrary_arguments_exits_documented_code_without_traceback(
+    argv: list[str],
+) -> None:
+    # In an empty directory, so that no generated argument can read or write project files.
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
+        code, out, err = _run(argv)
+    assert code in {0, 1, 2}
+    assert "Traceback" not in out + err
