@@ -440,7 +440,7 @@ class Catalog:
                 continue
             parameter_problems.append(
                 Problem(
-                    f"{at}/templateParameters/{escape_pointer(name)}",
+                    f"{at}/templateParameters/{escape_pointer(name, secret=secret)}",
                     "unusedParameter",
                     f"parameter {quote(name, secret=secret)} is not used by the {chosen} text; "
                     f"it uses {_placeholder_list(placeholders)}",

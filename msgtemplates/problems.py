@@ -67,12 +67,17 @@ class Problem:
         return f"{self.path or '(root)'}: {self.severity}: {self.message} [{self.code}]"
 
 
-def escape_pointer(token: str) -> str:
+def escape_pointer(token: str, *, secret: str | None = None) -> str:
     """Escape one reference token for a JSON Pointer (RFC 6901: ``~`` then ``/``).
 
-    >>> escape_pointer("a/b~c")
-    'a~1b~0c'
+    Paths stay exact pointers; the one exception is a member named exactly like ``secret``
+    (the access token), shown as ``***`` since printing that path would print the token.
+
+    >>> escape_pointer("a/b~c"), escape_pointer("tok", secret="tok")
+    ('a~1b~0c', '***')
     """
+    if secret and token == secret:
+        return "***"
     return token.replace("~", "~0").replace("/", "~1")
 
 

@@ -813,9 +813,10 @@ class _Collector:
             token = key
         else:
             token = _member_token(key)
-        # A member name holding the access token must not put it into a path either.
-        if self.secret and self.secret in token:
-            return "***"
+        # Paths stay exact pointers, but a member named exactly like the access token is masked
+        # (see escape_pointer); the token is compared escaped, as a plain str.
+        if self.secret and token == escape_pointer(self.secret):
+            return escape_pointer(self.secret, secret=self.secret)
         return token
 
     def note(self, path: str) -> None:

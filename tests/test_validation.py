@@ -893,3 +893,31 @@ def test_pointers_escape_member_names(name: str, token: str) -> None:
     payload["templates"][0]["templateParameters"][name] = 5
     path = f"/templates/0/templateParameters/{token}"
     assert codes_at(check_request(payload)) == [(path, "type")]
+
+
+def test_paths_stay_exact_when_the_token_is_a_substring_of_member_names() -> None:
+    payload = {
+        "appId": "9",
+        "accessToken": "a",
+        "requestId": "9",
+        "templateCode": "9",
+        "templates": [{"language": "en-US"}, {"language": "en-US"}],
+    }
+    assert [(p.path, p.code) for p in check_request(payload)] == [
+        ("/templates/1/language", "duplicateLanguage")
+    ]
+
+
+def test_a_member_named_exactly_like_the_token_is_masked_in_its_path() -> None:
+    token = "2019112719074101000700000077771abcd"
+    payload = {
+        "appId": "9",
+        "accessToken": token,
+        "requestId": "9",
+        "templateCode": "9",
+        "templates": [{"language": "en-US"}],
+        token: "x",
+    }
+    problems = check_request(payload)
+    assert [(p.path, p.code) for p in problems] == [("/***", "additionalProperties")]
+    assert token not in str(problems)
