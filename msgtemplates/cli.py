@@ -992,7 +992,9 @@ class _Session:
     # ----------------------------------------------------------------- schema
 
     def cmd_schema(self, args: argparse.Namespace) -> int:
-        text = _schema_text(args.which)
+        from .validation import schema_text
+
+        text = schema_text(args.which)
         self.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
 
@@ -1047,7 +1049,7 @@ def _preview_text(display: str, locale: str, payload: object, preview: Preview) 
     shown = _one_line(requested) if requested is not None else "no language"
     used = preview.language if preview.language is not None else "none (no catalog text)"
     lines = [
-        f"{display}: a {_one_line(locale)} user sees content template "
+        f"{display}: a user in {_one_line(locale)} sees content template "
         f"{preview.request_index} ({shown}), catalog text {used}:"
     ]
     lines += [f"  | {_one_line(line)}" for line in preview.text.split("\n")]
@@ -1101,20 +1103,3 @@ def _explain(outcome: Outcome) -> str:
         lines.append(f"message: {quote(outcome.message)}")
     lines.append(f"action: {action}")
     return "\n".join(lines) + "\n"
-
-
-def _schema_text(which: str) -> str:
-    from . import validation
-
-    reader = getattr(validation, "schema_text", None)
-    if reader is not None:
-        return t.cast(str, reader(which))
-    from importlib import resources
-
-    name = f"send-{which}.schema.json"
-    shipped = resources.files("msgtemplates").joinpath("schemas", name)
-    if shipped.is_file():
-        return shipped.read_text("utf-8")
-    source = os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", name)
-    with open(source, encoding="utf-8") as handle:
-        return handle.read()

@@ -223,7 +223,8 @@ _URL_PARAMETERS = ("pushContentUrl", "redirectUrl")
 # character, any of which can make the link mean something other than what a reader sees.
 _URL_REST = rf"[^\s\\\x00-\x1f\x7f-\x9f{_INVISIBLE}\u200c\u200d{_SURROGATES}]"
 _SAFE_URL = re.compile(
-    r"(?:https?://"
+    # Schemes are case-insensitive (RFC 3986), so HTTPS: is as safe as https:.
+    r"(?:[Hh][Tt][Tt][Pp][Ss]?://"
     r"(?:[^\W_](?:[\w.-]*[^\W_])?|\[[0-9A-Fa-f:.]+\])"  # a host name or an IPv6 literal
     r"(?::[0-9]{1,5})?"
     rf"(?:[/?#]{_URL_REST}*)?"

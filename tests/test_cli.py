@@ -436,8 +436,8 @@ def test_an_internal_error_prints_one_line_without_its_message(
 def test_preview_defaults_to_each_request_language() -> None:
     code, out, err = _run(["preview", str(SEND), "--catalog", str(CATALOG)])
     assert (code, err) == (0, "")
-    assert f"{SEND}: a en-US user sees content template 0 (en-US), catalog text en-US:" in out
-    assert f"{SEND}: a th-TH user sees content template 2 (th-TH), catalog text th-TH:" in out
+    assert f"{SEND}: a user in en-US sees content template 0 (en-US), catalog text en-US:" in out
+    assert f"{SEND}: a user in th-TH sees content template 2 (th-TH), catalog text th-TH:" in out
     assert "  | ชำระเงินสำเร็จ: คุณชำระเงิน ฿165.00 ให้กับ ซันไรส์ คอฟฟี่" in out
     assert out.endswith("3 locales previewed: no problems\n")
 

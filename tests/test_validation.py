@@ -307,6 +307,8 @@ SAFE_LINKS = [
     "http://[::1]/x",
     "/pages/index/index",
     "/pages/order/detail?id=5",
+    "HTTPS://example.com",
+    "Https://Example.com/Path",
 ]
 
 UNSAFE_LINKS = [
@@ -326,8 +328,6 @@ UNSAFE_LINKS = [
     "https:\\\\evil.example",
     "https://example.com\\@evil.example",
     "https://user@evil.example/",
-    "HTTPS://example.com",
-    "Https://example.com",
     "https://",
     "https:///path",
     "example.com",
