@@ -18,7 +18,7 @@ import typing as t
 
 from .errors import CatalogError, RequestInvalid, TemplateSyntaxError, UnknownTemplate
 from .locales import best_match, canonical_tag, is_known_tag, suggest_tag
-from .problems import Problem, describe, escape_pointer, quote
+from .problems import Problem, describe, escape_pointer, quote, secret_of
 from .template import Template
 
 __all__ = ["Catalog", "Preview", "Rendered"]
@@ -311,7 +311,7 @@ class Catalog:
         picked = best_match(user_locale, languages)
         chosen = candidates[0] if picked is None else candidates[languages.index(picked)]
         request_index, language, params = chosen
-        secret = _secret_of(payload)
+        secret = secret_of(payload)
         problems = self._template_problems(
             code, entry, request_index, language, params, secret=secret
         )
@@ -363,7 +363,7 @@ class Catalog:
         if not isinstance(payload, dict):
             return []
         if secret is None:
-            secret = _secret_of(payload)
+            secret = secret_of(payload)
         code = payload.get("templateCode")
         if not isinstance(code, str):
             return []
@@ -599,14 +599,6 @@ def _placeholder_list(names: cabc.Sequence[str]) -> str:
     if not names:
         return "no parameters"
     return ", ".join(f"${{{name}}}" for name in names)
-
-
-def _secret_of(payload: object) -> str | None:
-    if isinstance(payload, dict):
-        token = payload.get("accessToken")
-        if isinstance(token, str) and token:
-            return token
-    return None
 
 
 def _params_of(item: dict[t.Any, t.Any]) -> dict[t.Any, t.Any] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
-__all__ = ["CODES", "Problem", "Severity", "describe", "escape_pointer", "quote"]
+__all__ = ["CODES", "Problem", "Severity", "describe", "escape_pointer", "quote", "secret_of"]
 
 Severity = t.Literal["error", "warning"]
 
@@ -154,3 +154,22 @@ def describe(value: object) -> str:
     if name is not None:
         return name
     return f"a Python {type(value).__name__} object"
+
+
+def secret_of(payload: object) -> str | None:
+    """The access token of a request-shaped payload: the value every message must hide.
+
+    >>> secret_of({"accessToken": "tok"}), secret_of({"accessToken": 3}), secret_of([])
+    ('tok', None, None)
+    """
+    if isinstance(payload, dict):
+        try:
+            token = dict.get(payload, "accessToken")
+        except Exception:
+            # A key whose __eq__ raises while colliding with "accessToken": look by walking.
+            token = next(
+                (v for k, v in dict.items(payload) if type(k) is str and k == "accessToken"), None
+            )
+        if isinstance(token, str) and token:
+            return str.__str__(token)
+    return None

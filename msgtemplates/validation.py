@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import MsgTemplatesError, RequestInvalid
 from .locales import canonical_tag, is_known_tag, suggest_tag
-from .problems import Problem, Severity, describe, escape_pointer, quote
+from .problems import Problem, Severity, describe, escape_pointer, quote, secret_of
 
 if t.TYPE_CHECKING:
     from .catalog import Catalog
@@ -873,20 +873,6 @@ def _schema_problems(name: SchemaName, payload: object, /) -> list[Problem]:
     return collector.problems
 
 
-def _secret_of(payload: object) -> str | None:
-    if isinstance(payload, dict):
-        try:
-            token = dict.get(payload, "accessToken")
-        except Exception:
-            # A key whose __eq__ raises while colliding with "accessToken": look by walking.
-            token = next(
-                (v for k, v in dict.items(payload) if type(k) is str and k == "accessToken"), None
-            )
-        if isinstance(token, str) and token:
-            return str.__str__(token)
-    return None
-
-
 def check_request(payload: object, /, *, catalog: Catalog | None = None) -> list[Problem]:
     """Every problem of a sendByAccessToken request, in payload order.
 
@@ -913,7 +899,7 @@ def check_request(payload: object, /, *, catalog: Catalog | None = None) -> list
         except Exception:
             # Anything odd in the payload is for the careful walk to describe.
             pass
-    secret = _secret_of(payload)
+    secret = secret_of(payload)
     collector = _Collector("request", semantic=True, secret=secret, track=catalog is not None)
     collector.value(_schema_node("request"), payload, "")
     if catalog is None:
