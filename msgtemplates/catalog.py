@@ -165,7 +165,9 @@ class Catalog:
         entries: dict[str, _Entry] = {}
         for code in sorted(_checked_codes(templates)):
             texts = templates[code]
-            entries[code] = _make_entry(code, texts, defaults.get(code), origins.get(code))
+            # Plain str copies: a str subclass's own __eq__ or __hash__ never runs again.
+            plain = str.__str__(code)
+            entries[plain] = _make_entry(plain, texts, defaults.get(code), origins.get(code))
         object.__setattr__(self, "_entries", types.MappingProxyType(entries))
 
     @classmethod
@@ -306,12 +308,15 @@ class Catalog:
         if not isinstance(user_locale, str):
             raise TypeError(f"user_locale must be a string, not {describe(user_locale)}")
         code, candidates = _previewable(payload)
+        secret = secret_of(payload)
+        if secret is not None and secret in code and code not in self._entries:
+            # The exception's text quotes the code; the token must not travel with it.
+            raise UnknownTemplate("***", known=self.codes)
         entry = self._entry(code)
         languages = [language for _, language, _ in candidates]
         picked = best_match(user_locale, languages)
         chosen = candidates[0] if picked is None else candidates[languages.index(picked)]
         request_index, language, params = chosen
-        secret = secret_of(payload)
         problems = self._template_problems(
             code, entry, request_index, language, params, secret=secret
         )
@@ -364,9 +369,11 @@ class Catalog:
             return []
         if secret is None:
             secret = secret_of(payload)
+        payload = _members(payload)
         code = payload.get("templateCode")
         if not isinstance(code, str):
             return []
+        code = str.__str__(code)
         entry = self._entries.get(code)
         if entry is None:
             return [
@@ -381,15 +388,16 @@ class Catalog:
         if not isinstance(templates, list):
             return []
         problems: list[Problem] = []
-        for index, item in enumerate(templates):
+        for index, item in enumerate(list.__iter__(templates)):
             if not isinstance(item, dict):
                 continue
+            item = _members(item)
             language = item.get("language")
             if not isinstance(language, str):
                 continue
             problems.extend(
                 self._template_problems(
-                    code, entry, index, language, _params_of(item), secret=secret
+                    code, entry, index, str.__str__(language), _params_of(item), secret=secret
                 )
             )
         return problems
@@ -473,7 +481,7 @@ class Catalog:
         return problems
 
     def _entry(self, code: object) -> _Entry:
-        entry = self._entries.get(code) if isinstance(code, str) else None
+        entry = self._entries.get(str.__str__(code)) if isinstance(code, str) else None
         if entry is None:
             raise UnknownTemplate(code, known=self.codes)
         return entry
@@ -545,8 +553,9 @@ def _checked_codes(templates: cabc.Mapping[t.Any, t.Any]) -> list[str]:
 def _make_entry(
     code: str, texts: cabc.Mapping[str, str], default: str | None, origin: str | None
 ) -> _Entry:
-    languages = tuple(texts)
-    sources = tuple(texts[language] for language in languages)
+    given = tuple(texts)
+    languages = tuple(str.__str__(language) for language in given)
+    sources = tuple(str.__str__(texts[language]) for language in given)
     parsed: list[Template | TemplateSyntaxError] = []
     for source in sources:
         try:
@@ -557,7 +566,7 @@ def _make_entry(
     by_key: dict[str, int] = {}
     for index, language in enumerate(languages):
         by_key.setdefault(_key(language), index)
-    chosen_default = languages[0] if default is None else default
+    chosen_default = languages[0] if default is None else str.__str__(default)
     return _Entry(
         languages=languages,
         texts=sources,
@@ -601,10 +610,19 @@ def _placeholder_list(names: cabc.Sequence[str]) -> str:
     return ", ".join(f"${{{name}}}" for name in names)
 
 
-def _params_of(item: dict[t.Any, t.Any]) -> dict[t.Any, t.Any] | None:
+def _members(value: dict[t.Any, t.Any]) -> dict[str, t.Any]:
+    """An object's string-named members under plain ``str`` names, read as its data.
+
+    A request may hold a dict subclass, or keys whose own ``__eq__`` or ``__hash__`` raise;
+    looking members up in this copy runs none of their methods.
+    """
+    return {str.__str__(k): v for k, v in dict.items(value) if isinstance(k, str)}
+
+
+def _params_of(item: dict[str, t.Any]) -> dict[str, t.Any] | None:
     """``templateParameters``, ``{}`` when absent, ``None`` when not an object."""
     params = item.get("templateParameters", {})
-    return params if isinstance(params, dict) else None
+    return _members(params) if isinstance(params, dict) else None
 
 
 def _string_values(params: cabc.Mapping[t.Any, t.Any] | None) -> dict[str, str]:
@@ -620,6 +638,7 @@ def _previewable(payload: object) -> tuple[str, list[tuple[int, str, dict[t.Any,
             [Problem("", "type", f"the request is {describe(payload)}; it must be an object")]
         )
     problems: list[Problem] = []
+    payload = _members(payload)
     code = payload.get("templateCode")
     if "templateCode" not in payload:
         problems.append(
@@ -641,16 +660,17 @@ def _previewable(payload: object) -> tuple[str, list[tuple[int, str, dict[t.Any,
         )
     else:
         item_problems: list[Problem] = []
-        for index, item in enumerate(templates):
+        for index, item in enumerate(list.__iter__(templates)):
             at = f"/templates/{index}"
             if not isinstance(item, dict):
                 item_problems.append(
                     Problem(at, "type", f"a content template is {describe(item)}; use an object")
                 )
                 continue
+            item = _members(item)
             language = item.get("language")
             if isinstance(language, str):
-                candidates.append((index, language, _params_of(item)))
+                candidates.append((index, str.__str__(language), _params_of(item)))
             elif "language" not in item:
                 item_problems.append(
                     Problem(
@@ -665,7 +685,7 @@ def _previewable(payload: object) -> tuple[str, list[tuple[int, str, dict[t.Any,
                         f"language is {describe(language)}; use a string tag like en-US",
                     )
                 )
-        if not templates:
+        if not list.__len__(templates):
             problems.append(
                 Problem(
                     "/templates", "minItems", "templates is empty; give 1 to 5 content templates"
@@ -675,7 +695,7 @@ def _previewable(payload: object) -> tuple[str, list[tuple[int, str, dict[t.Any,
             problems.extend(item_problems)
     if problems or not isinstance(code, str):
         raise RequestInvalid(problems)
-    return code, candidates
+    return str.__str__(code), candidates
 
 
 def _lint_entry(code: str, entry: _Entry) -> list[Problem]:

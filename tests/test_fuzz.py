@@ -15,6 +15,7 @@ import pathlib
 import tempfile
 import typing as t
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -300,3 +301,109 @@ def test_cli_with_arbitrary_arguments_exits_documented_code_without_traceback(
         code, out, err = _run(argv)
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
+
+
+# --------------------------------------------------------------------------- hostile objects
+
+
+class Touchy:
+    """A key that collides with a member name and raises as soon as it is compared."""
+
+    def __init__(self, like: str) -> None:
+        self.like = like
+
+    def __hash__(self) -> int:
+        return hash(self.like)
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no comparing me")
+
+
+class TouchyStr(str):
+    """A string that hashes like its text but raises when compared."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return str.__hash__(self)
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no comparing me")
+
+    def __ne__(self, other: object) -> bool:
+        raise RuntimeError("no comparing me")
+
+
+class OddDict(dict):  # type: ignore[type-arg]
+    """A dict whose lookups all raise; its data is still a request."""
+
+    def get(self, *args: object) -> object:
+        raise RuntimeError("no getting")
+
+    def __getitem__(self, key: object) -> object:
+        raise RuntimeError("no getting")
+
+    def __contains__(self, key: object) -> bool:
+        raise RuntimeError("no looking")
+
+
+def _hostile_requests() -> list[object]:
+    def base(**changes: object) -> dict[object, object]:
+        item = {"language": "en-US", "templateParameters": {"who": "x", "amount": "1"}}
+        payload: dict[object, object] = {
+            "appId": "a",
+            "accessToken": TOKEN,
+            "requestId": "r",
+            "templateCode": "TP_A",
+            "templates": [item],
+        }
+        payload.update(changes)
+        return payload
+
+    requests: list[object] = []
+    for name in ("accessToken", "templateCode", "templates"):
+        payload = base()
+        del payload[name]
+        payload[Touchy(name)] = 1
+        requests.append(payload)
+    for name in ("language", "templateParameters"):
+        item: dict[object, object] = {"language": "en-US", "templateParameters": {"who": "x"}}
+        del item[name]
+        item[Touchy(name)] = 1
+        requests.append(base(templates=[item]))
+    requests += [
+        base(templateCode=TouchyStr("TP_A")),
+        base(templateCode=TouchyStr("nope")),
+        base(accessToken=TouchyStr(TOKEN)),
+        base(templates=[{"language": TouchyStr("en-US")}]),
+        base(templates=[{"language": "zh-HK", "templateParameters": {TouchyStr("who"): "x"}}]),
+        base(templates=[{"language": "en-US", "templateParameters": {"who": TouchyStr("x")}}]),
+        OddDict(base()),
+        base(templates=[OddDict(language="en-US", templateParameters=OddDict(who="x"))]),
+    ]
+    return requests
+
+
+@pytest.mark.parametrize("payload", _hostile_requests())
+def test_hostile_keys_and_string_subclasses_never_escape_catalog_checks(payload: object) -> None:
+    _problems_ok(check_request(payload, catalog=CATALOG))
+    with contextlib.suppress(RequestInvalid):
+        validate_request(payload, catalog=CATALOG)
+    try:
+        preview = CATALOG.preview(payload, user_locale="en-US")
+    except (RequestInvalid, UnknownTemplate) as error:
+        _no_token(str(error) + repr(error))
+    else:
+        _problems_ok(preview.problems)
+        _no_token(preview.text)
+
+
+def test_a_catalog_built_from_string_subclasses_looks_up_by_text() -> None:
+    catalog = Catalog({TouchyStr("TP"): {TouchyStr("en-US"): TouchyStr("Hi ${who}")}})
+    assert catalog.render(TouchyStr("TP"), TouchyStr("en-GB"), {"who": "x"}) == Rendered(
+        "Hi x", "en-US", True
+    )
+    assert catalog.languages(TouchyStr("TP")) == ("en-US",)
+    assert type(catalog.codes[0]) is str
+    with pytest.raises(UnknownTemplate):
+        catalog.render(TouchyStr("nope"), "en-US", {})
