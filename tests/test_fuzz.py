@@ -16,7 +16,7 @@ import tempfile
 import typing as t
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msgtemplates import (
@@ -41,6 +41,7 @@ from msgtemplates import (
     validate_request,
 )
 from msgtemplates.cli import run
+from msgtemplates.preview import render_html
 
 TOKEN = "SECRET-TOKEN-0123456789"
 
@@ -301,6 +302,198 @@ def test_cli_with_arbitrary_arguments_exits_documented_code_without_traceback(
         code, out, err = _run(argv)
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
+
+
+# --------------------------------------------------------------------------- more entry points
+
+EXAMPLE_CATALOG = str(pathlib.Path(__file__).resolve().parent.parent / "examples" / "catalog")
+
+
+def _share(fraction: int) -> settings:
+    """A slow target's settings: a fraction of the profile's examples, never fewer than 3."""
+    return settings(max_examples=max(3, settings().max_examples // fraction))
+
+
+@given(python_objects, python_objects, python_objects)
+def test_catalog_lookups_of_any_object_give_a_documented_outcome(
+    code: object, language: object, params: object
+) -> None:
+    for lookup in (CATALOG.languages, CATALOG.default_language):
+        try:
+            assert isinstance(lookup(code), (tuple, str))  # type: ignore[arg-type]
+        except UnknownTemplate as error:
+            str(error)
+    try:
+        rendered = CATALOG.render(code, language, params, missing="keep")  # type: ignore[arg-type]
+    except (UnknownTemplate, TemplateSyntaxError, TypeError) as error:
+        str(error)
+    else:
+        assert isinstance(rendered, Rendered)
+
+
+_previews = st.lists(
+    st.tuples(
+        st.text(max_size=12) | python_objects,
+        st.builds(
+            Preview,
+            request_index=st.integers(-3, 9),
+            language=st.none() | st.text(max_size=12),
+            text=st.text(max_size=60),
+            problems=st.lists(
+                st.builds(
+                    Problem,
+                    path=st.text(max_size=12),
+                    code=st.text(max_size=12),
+                    message=st.text(max_size=40),
+                    severity=st.sampled_from(["error", "warning"]),
+                ),
+                max_size=3,
+            ),
+        )
+        | python_objects,
+    ),
+    max_size=3,
+)
+
+
+@given(_previews | python_objects, st.text(max_size=20) | python_objects)
+def test_render_html_of_anything_is_a_page_or_a_type_error(previews: object, title: object) -> None:
+    try:
+        page = render_html(previews, title=title)  # type: ignore[arg-type]
+    except TypeError as error:
+        str(error)
+    else:
+        page.encode("utf-8")
+        assert page.startswith("<!DOCTYPE html>")
+        assert "<script" not in page.lower()
+
+
+def _request_bytes(payload: object) -> bytes:
+    return json.dumps(payload, default=repr, skipkeys=True).encode("utf-8", "surrogatepass")
+
+
+@_share(4)
+@given(
+    st.binary(max_size=300) | request_like.map(_request_bytes),
+    st.lists(st.sampled_from(LANGUAGES) | st.text(max_size=10), max_size=3),
+    st.sampled_from(["text", "json"]),
+)
+def test_cli_preview_of_any_request_exits_documented_code_without_traceback(
+    data: bytes, locales: list[str], fmt: str
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        html = pathlib.Path(tmp, "out.html")
+        argv = ["preview", "-", "--catalog", EXAMPLE_CATALOG, "--format", fmt, "--html", str(html)]
+        for locale in locales:
+            argv += ["--locale", locale]
+        code, out, err = _run(argv, data)
+        page = html.read_text("utf-8") if html.exists() else ""
+    assert code in {0, 1, 2}
+    assert "Traceback" not in out + err
+    _no_token(out + err + page)
+
+
+_argument = st.text(max_size=12)
+
+
+@_share(4)
+@given(
+    st.sampled_from(["TP_PAYMENT_SUCCESS", "TP_REFUND_DONE", "TP_ORDER_SHIPPED"]) | _argument,
+    st.sampled_from(LANGUAGES) | _argument,
+    st.lists(st.tuples(_argument, _argument).map("=".join), max_size=4),
+)
+def test_cli_render_with_any_arguments_exits_documented_code_without_traceback(
+    code_name: str, language: str, params: list[str]
+) -> None:
+    argv = ["render", EXAMPLE_CATALOG, code_name, "--language", language]
+    for param in params:
+        argv += ["-p", param]
+    code, out, err = _run(argv)
+    assert code in {0, 1, 2}
+    assert "Traceback" not in out + err
+    if code == 0:
+        assert out.endswith("\n")
+
+
+@_share(4)
+@given(st.binary(max_size=300), st.sampled_from(["T.toml", "T.json"]), st.booleans())
+def test_cli_lint_of_any_catalog_file_exits_documented_code_without_traceback(
+    data: bytes, name: str, as_json: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        pathlib.Path(tmp, name).write_bytes(data)
+        argv = ["lint", tmp] + (["--format", "json"] if as_json else [])
+        code, out, err = _run(argv)
+    assert code in {0, 1, 2}
+    assert "Traceback" not in out + err
+    assert err.count("\n") <= 1
+
+
+_responses = st.fixed_dictionaries(
+    {
+        "result": st.fixed_dictionaries(
+            {
+                "resultCode": st.sampled_from(["SUCCESS", "UNKNOWN_EXCEPTION", "X"]) | json_values,
+                "resultStatus": st.sampled_from(["S", "A", "U", "F", "s"]) | json_values,
+            },
+            optional={"resultMessage": json_values},
+        )
+        | json_values
+    },
+    optional={"extendInfo": json_values},
+)
+
+
+@given(st.binary(max_size=200) | (_responses | json_values).map(_request_bytes))
+def test_cli_explain_of_any_bytes_exits_documented_code_without_traceback(data: bytes) -> None:
+    code, out, err = _run(["explain", "-"], data)
+    assert code in {0, 1, 2}
+    assert "Traceback" not in out + err
+
+
+@given(st.sampled_from(["request", "response"]) | _argument, st.booleans())
+def test_cli_schema_and_version_exit_documented_code(which: str, version: bool) -> None:
+    code, out, err = _run(["--version"] if version else ["schema", which])
+    assert code in {0, 2}
+    assert "Traceback" not in out + err
+    if code == 0 and not version:
+        assert json.loads(out)["$schema"]
+
+
+_batch_lines = st.lists(
+    st.binary(max_size=40) | request_like.map(_request_bytes) | st.sampled_from([b"", b"\r"]),
+    max_size=8,
+).map(b"\n".join)
+
+
+@_share(4)
+@given(st.lists(_batch_lines | st.binary(max_size=200), min_size=1, max_size=3), st.booleans())
+def test_cli_check_of_any_files_with_a_catalog_exits_documented_code(
+    contents: list[bytes], as_json: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        names = []
+        for index, data in enumerate(contents):
+            name = pathlib.Path(tmp, f"{index}.{'jsonl' if index % 2 else 'json'}")
+            name.write_bytes(data)
+            names.append(str(name))
+        argv = ["check", *names, "--catalog", EXAMPLE_CATALOG]
+        code, out, err = _run(argv + (["--format", "json"] if as_json else []))
+    assert code in {0, 1, 2}
+    assert "Traceback" not in out + err
+    _no_token(out + err)
+
+
+@_share(50)
+@given(_batch_lines)
+def test_cli_check_jobs_2_of_any_batch_equals_the_serial_check(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        name = pathlib.Path(tmp, "b.jsonl")
+        name.write_bytes(data)
+        serial = _run(["check", str(name), "--format", "json"])
+        parallel = _run(["check", str(name), "--format", "json", "--jobs", "2"])
+    assert serial == parallel
+    assert serial[0] in {0, 1}
 
 
 # --------------------------------------------------------------------------- hostile objects
