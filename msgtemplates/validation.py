@@ -215,6 +215,10 @@ _INVISIBLE = (
 _SURROGATES = "\ud800-\udfff"
 # One search finds anything a string needs a closer look for: surrogates and invisibles.
 _ODD_SEARCH = re.compile(f"[{_SURROGATES}{_INVISIBLE}]").search
+# Surrogates and these invisibles are all unprintable, so text that str.isprintable() accepts
+# (a C loop, faster than the search) has none of them; checked here so that a printable
+# character added to _INVISIBLE turns the shortcut off instead of slipping through.
+_PRINTABLE_IS_CLEAN: t.Final = not any(char.isprintable() for char in _INVISIBLE)
 _SURROGATE_SEARCH = re.compile(f"[{_SURROGATES}]").search
 _INVISIBLE_FINDALL = re.compile(f"[{_INVISIBLE}]").findall
 
@@ -274,7 +278,7 @@ def _utf16_units(text: str) -> int:
 
 def _text_is_clean(text: str, max_length: int | None) -> bool:
     """Whether a non-ASCII string has no odd character and fits ``max_length`` in UTF-16."""
-    if _ODD_SEARCH(text) is not None:
+    if not (_PRINTABLE_IS_CLEAN and text.isprintable()) and _ODD_SEARCH(text) is not None:
         return False
     return max_length is None or 2 * len(text) <= max_length or _utf16_units(text) <= max_length
 
@@ -450,7 +454,11 @@ class _FastPathWriter:
             # and one search of the result covers them all.
             joined = self.name("s")
             self.emit(indent, f'{joined} = "".join([*{var}, *{var}.values()])')
-            self.emit(indent, f"if not {joined}.isascii() and _ODD({joined}): return False")
+            printable = f" and not {joined}.isprintable()" if _PRINTABLE_IS_CLEAN else ""
+            self.emit(
+                indent,
+                f"if not {joined}.isascii(){printable} and _ODD({joined}): return False",
+            )
         else:
             self.uses_keys = True
             key, item = self.name("k"), self.name("v")
