@@ -1,0 +1,171 @@
+"""Interleaved timing and the shared shape of a result row, for every benchmark suite.
+
+A row compares one msgtemplates figure with one reference measured in the same run:
+``ratio`` is ours / reference, so below 1 we are faster. ``target`` is the highest ratio
+that passes (``None`` for a row shown only for context). ``ours_seconds`` and
+``reference_seconds`` are seconds, or bytes for a row whose ``unit`` is ``"B"``.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import os
+import statistics
+import timeit
+import typing as t
+
+#: Rounds of every in-process comparison; each figure is the median over rounds.
+ROUNDS = 31
+# Each timed batch lasts about this long: long enough to dwarf the timer, short enough to
+# interleave many rounds.
+BATCH_SECONDS = 0.004
+
+Candidates = cabc.Mapping[str, tuple[str, dict[str, t.Any]]]
+
+
+def measure(candidates: Candidates, /, *, rounds: int = ROUNDS) -> dict[str, float]:
+    """Median seconds per call of each candidate, over interleaved rounds in rotating order.
+
+    Every candidate is a statement and the namespace it runs in, timed with :mod:`timeit`
+    exactly as a user would write the call, so no wrapper adds its own cost.
+
+    :param candidates: name -> (statement, namespace).
+    :param rounds: how many rounds; every candidate runs once per round.
+    :returns: name -> median seconds per call.
+    """
+    timers = {
+        name: timeit.Timer(statement, globals=dict(namespace))
+        for name, (statement, namespace) in candidates.items()
+    }
+    numbers = {}
+    for name, timer in timers.items():
+        count, seconds = timer.autorange()
+        numbers[name] = max(1, int(count * BATCH_SECONDS / seconds))
+    samples: dict[str, list[float]] = {name: [] for name in timers}
+    names = list(timers)
+    for round_ in range(rounds):
+        # Rotating the order spreads any drift of the machine over every candidate alike.
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(timers[name].timeit(numbers[name]) / numbers[name])
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def row(
+    name: str,
+    ours: float,
+    reference: str,
+    reference_seconds: float,
+    target: float | None,
+    /,
+    **extra: t.Any,
+) -> dict[str, t.Any]:
+    """One comparison: ours against a reference, with the verdict against ``target``.
+
+    >>> row("x", 1.0, "y", 4.0, 0.5)["met"]
+    True
+    """
+    ratio = ours / reference_seconds
+    return {
+        "name": name,
+        "ours_seconds": ours,
+        "reference": reference,
+        "reference_seconds": reference_seconds,
+        "ratio": ratio,
+        "target": target,
+        "met": None if target is None else ratio <= target,
+        **extra,
+    }
+
+
+def speed(ratio: float, /, *, unit: str = "s") -> str:
+    """A ratio ours / reference in words that cannot be misread.
+
+    >>> speed(0.02), speed(2.5), speed(1.0), speed(1 / 1890.4), speed(1.8, unit="B")
+    ('50x faster', '2.5x slower', 'same', '1,890x faster', '1.8x more')
+    """
+    if abs(ratio - 1) < 0.005:
+        return "same"
+    times = 1 / ratio if ratio < 1 else ratio
+    text = f"{times:,.0f}" if times >= 100 else f"{times:.3g}"
+    if unit == "B":
+        return f"{text}x {'less' if ratio < 1 else 'more'}"
+    return f"{text}x {'faster' if ratio < 1 else 'slower'}"
+
+
+def goal(target: float | None, /, *, unit: str = "s") -> str:
+    """A target ratio in the same words as :func:`speed`.
+
+    >>> goal(0.02), goal(1.0), goal(4.0), goal(None), goal(2.0, unit="B")
+    ('>= 50x faster', 'no slower', '<= 4x slower', '(context)', '<= 2x more')
+    """
+    if target is None:
+        return "(context)"
+    if unit == "B":
+        return f"<= {target:g}x more" if target >= 1 else f">= {1 / target:g}x less"
+    if target < 1:
+        return f">= {1 / target:g}x faster"
+    if target == 1:
+        return "no slower"
+    return f"<= {target:g}x slower"
+
+
+def verdict(row: cabc.Mapping[str, t.Any], /) -> str:
+    """``PASS``, ``MISS``, or nothing for a context row."""
+    met = row.get("met")
+    return "" if met is None else ("PASS" if met else "MISS")
+
+
+def duration(seconds: float, /) -> str:
+    """Seconds in the unit that reads best.
+
+    >>> duration(1.5e-6), duration(0.25), duration(12.0)
+    ('1.5 us', '250 ms', '12 s')
+    """
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def amount(value: float, /, *, unit: str = "s") -> str:
+    """A measured value: a duration, or bytes (``unit="B"``) in MiB.
+
+    >>> amount(0.25), amount(50 * 2**20, unit="B")
+    ('250 ms', '50.0 MiB')
+    """
+    if unit == "B":
+        return f"{value / 2**20:.1f} MiB"
+    return duration(value)
+
+
+def table(rows: cabc.Iterable[cabc.Mapping[str, t.Any]], /) -> str:
+    """The rows as one Markdown table: what, against, both times, how much faster, target."""
+    lines = [
+        "| what | against | ours | theirs | ours vs theirs | target | |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for item in rows:
+        unit = item.get("unit", "s")
+        lines.append(
+            f"| {item['name']} | {item['reference']} | {amount(item['ours_seconds'], unit=unit)} "
+            f"| {amount(item['reference_seconds'], unit=unit)} "
+            f"| {speed(item['ratio'], unit=unit)} | {goal(item['target'], unit=unit)} "
+            f"| {verdict(item)} |"
+        )
+    return "\n".join(lines)
+
+
+def process_environment(cache: str, /) -> dict[str, str]:
+    """The environment for timing fresh processes, with bytecode cached in ``cache``.
+
+    An installed package comes with its bytecode; a source checkout run with
+    ``PYTHONDONTWRITEBYTECODE`` would compile every module of msgtemplates in every process
+    while the references load theirs from ``site-packages``. Here every module, ours and
+    theirs, is compiled once into ``cache`` (outside the source tree) and read back after.
+    Run each command once untimed first.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = cache
+    return env
