@@ -32,7 +32,7 @@ from .errors import (
     TemplateSyntaxError,
     UnknownTemplate,
 )
-from .problems import Problem, quote
+from .problems import Problem, quote, secret_of
 from .responses import check_response, interpret_response
 from .validation import check_request
 
@@ -1052,6 +1052,10 @@ class _Session:
             report.flush()
             self.error(f"{display}: no content template has a language to preview; use --locale")
             return 1
+        # A locale comes from the request's languages or the command line; either may hold the
+        # access token, which no output shows (the preview text is masked already).
+        secret = secret_of(payload)
+        previews = [(_masked(locale, secret), preview) for locale, preview in previews]
         for locale, preview in previews:
             if as_json:
                 report.text(_preview_json(display, locale, payload, preview))
@@ -1179,12 +1183,17 @@ def _request_languages(payload: object) -> list[str]:
     return list(seen)
 
 
+def _masked(text: str, secret: str | None) -> str:
+    """``text``, or ``***`` when it holds the access token, as messages mask a quoted value."""
+    return "***" if secret and secret in text else text
+
+
 def _request_language(payload: object, index: int) -> str | None:
     try:
         language = t.cast(t.Any, payload)["templates"][index]["language"]
     except (KeyError, IndexError, TypeError):
         return None
-    return language if isinstance(language, str) else None
+    return _masked(language, secret_of(payload)) if isinstance(language, str) else None
 
 
 def _preview_text(display: str, locale: str, payload: object, preview: Preview) -> str:
