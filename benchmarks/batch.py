@@ -3,8 +3,8 @@
 Run: ``python benchmarks/batch.py [--sizes 100000 1000000] [--json OUT]``. Files of typical
 valid requests, each with its own requestId (a campaign), are generated on the fly in a
 temporary directory; every figure is the median of interleaved runs of fresh processes, with
-the peak resident memory each process reached (for ``--jobs 2``: of the main process, as the
-workers are children of multiprocessing's forkserver, not of the command).
+the peak resident memory each process reached, as ``peak.py`` reads it (for ``--jobs 2``, of
+the main process; its workers are children of multiprocessing's forkserver).
 DESIGN section 7: a serial check <= 2.5x the time of the bare loop, and memory flat as the file
 grows; memory may grow only with the number of distinct requestIds, so this suite reads "flat"
 as: ten times the lines, at most twice the peak memory.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pathlib
 import statistics
 import subprocess
@@ -25,6 +24,7 @@ import typing as t
 
 from timing import process_environment, row, table
 
+HERE = pathlib.Path(__file__).resolve().parent
 ROUNDS = 3
 #: Target ratios: time against the bare loop (serial), and the largest size's peak memory
 #: against the smallest's.
@@ -71,14 +71,21 @@ def write_batch(path: pathlib.Path, lines: int) -> None:
             out.write(json.dumps(request, ensure_ascii=False) + "\n")
 
 
-def _measure(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in KiB and exit status of one fresh process."""
+def _measure(argv: list[str], env: dict[str, str], peak: pathlib.Path) -> tuple[float, int, int]:
+    """Wall seconds, peak memory in bytes and exit status of one fresh process.
+
+    ``argv`` runs under ``peak.py``, which writes the process's own peak memory to ``peak``.
+    """
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
+    status = subprocess.run(
+        [sys.executable, str(HERE / "peak.py"), str(peak), *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        check=False,
+    ).returncode
     seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss, process.returncode
+    return seconds, int(peak.read_text("ascii")), status
 
 
 def run(sizes: t.Sequence[int] = (100_000, 1_000_000)) -> list[dict[str, t.Any]]:
@@ -91,35 +98,36 @@ def run(sizes: t.Sequence[int] = (100_000, 1_000_000)) -> list[dict[str, t.Any]]
     peaks: dict[int, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         env = process_environment(str(pathlib.Path(tmp, "bytecode")))
+        peak = pathlib.Path(tmp, "peak")
         for size in sizes:
             path = pathlib.Path(tmp, f"batch-{size}.jsonl")
             write_batch(path, size)
             commands = {
-                "bare": [sys.executable, "-c", BARE_LOOP, str(path)],
-                "serial": [sys.executable, "-m", "msgtemplates", "check", str(path)],
-                "jobs2": [sys.executable, "-m", "msgtemplates", "check", "--jobs", "2", str(path)],
+                "bare": ["-c", BARE_LOOP, str(path)],
+                "serial": ["-m", "msgtemplates", "check", str(path)],
+                "jobs2": ["-m", "msgtemplates", "check", "--jobs", "2", str(path)],
             }
             seen: dict[str, list[tuple[float, int, int]]] = {key: [] for key in commands}
             if size == sizes[0]:
                 # Untimed: compile every module once, as installing a package does.
-                _measure([sys.executable, "-m", "msgtemplates", "check", "--help"], env)
+                _measure(["-m", "msgtemplates", "check", "--help"], env, peak)
             for round_ in range(ROUNDS):
                 # Rotate the order so that a slow spell of the machine hits every command.
                 keys = list(commands)
                 keys = keys[round_ % 3 :] + keys[: round_ % 3]
                 for key in keys:
-                    seen[key].append(_measure(commands[key], env))
+                    seen[key].append(_measure(commands[key], env, peak))
             for key, results in seen.items():
                 if any(status != 0 for _, _, status in results):
                     # A check that failed or found problems did other work; its time means nothing.
                     raise RuntimeError(f"{key} exited {[s for _, _, s in results]} on {path.name}")
             bare = statistics.median(s for s, _, _ in seen["bare"])
-            bare_rss = max(r for _, r, _ in seen["bare"])
+            bare_peak = max(r for _, r, _ in seen["bare"])
             for key, label in [("serial", "serial"), ("jobs2", "--jobs 2")]:
                 seconds = statistics.median(s for s, _, _ in seen[key])
-                peak = max(r for _, r, _ in seen[key]) * 1024
+                highest = max(r for _, r, _ in seen[key])
                 if key == "serial":
-                    peaks[size] = peak
+                    peaks[size] = highest
                 rows.append(
                     row(
                         f"check {size:,} lines ({label})",
@@ -130,8 +138,8 @@ def run(sizes: t.Sequence[int] = (100_000, 1_000_000)) -> list[dict[str, t.Any]]
                         lines=size,
                         lines_per_second=size / seconds,
                         reference_lines_per_second=size / bare,
-                        peak_rss_bytes=peak,
-                        reference_peak_rss_bytes=bare_rss * 1024,
+                        peak_bytes=highest,
+                        reference_peak_bytes=bare_peak,
                     )
                 )
             path.unlink()
@@ -162,9 +170,9 @@ def throughput(rows: t.Iterable[dict[str, t.Any]], /) -> str:
             continue
         lines.append(
             f"| {item['name']} | {item['ours_seconds']:.2f} s "
-            f"| {item['lines_per_second']:,.0f} | {item['peak_rss_bytes'] / 2**20:.1f} MiB "
+            f"| {item['lines_per_second']:,.0f} | {item['peak_bytes'] / 2**20:.1f} MiB "
             f"| {item['reference_seconds']:.2f} s | {item['reference_lines_per_second']:,.0f} "
-            f"| {item['reference_peak_rss_bytes'] / 2**20:.1f} MiB |"
+            f"| {item['reference_peak_bytes'] / 2**20:.1f} MiB |"
         )
     return "\n".join(lines)
 

@@ -633,16 +633,6 @@ def _request_key(raw: bytes) -> str | bytes | None:
     return request_id if len(request_id) <= _LONG_ID else _long_key(request_id)
 
 
-def _grown(numbers: array.array[int], value: int) -> array.array[int]:
-    """``numbers`` with ``value`` appended, widened to 64 bits when it does not fit."""
-    try:
-        numbers.append(value)
-    except OverflowError:
-        numbers = array.array("Q", numbers)
-        numbers.append(value)
-    return numbers
-
-
 class _SeenIds:
     """The requestIds of a batch that can be re-read, in about 20 bytes each.
 
@@ -667,6 +657,8 @@ class _SeenIds:
         "_lines",
         "_mask",
         "_offsets",
+        "_room",
+        "_size",
         "_slots",
         "_source",
     )
@@ -674,15 +666,19 @@ class _SeenIds:
     def __init__(self, source: t.BinaryIO):
         self._source = source
         self._fd: int | None = None
+        self._size = 0
         if hasattr(os, "pread"):
             with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
                 self._fd = source.fileno()
-        # Entry numbers start 32-bit and widen only past 4 GiB or 4 billion lines.
+                self._size = os.fstat(self._fd).st_size
+        # 32-bit numbers; line numbers and offsets widen to 64 bits only when one does not fit.
         self._fingerprints: array.array[int] = array.array("I")
         self._lines: array.array[int] = array.array("I")
         self._offsets: array.array[int] = array.array("I")
         self._slots: array.array[int] = array.array("i")
         self._mask = 0
+        #: How many more requestIds fit before the table grows.
+        self._room = 0
         self._earlier = b""
         self._resize(1 << 12)
 
@@ -695,25 +691,28 @@ class _SeenIds:
         """
         fingerprint = hash(key) & 0xFFFFFFFF
         slots, mask, fingerprints = self._slots, self._mask, self._fingerprints
-        slot = perturb = fingerprint
-        while True:
-            slot &= mask
-            entry = slots[slot] - 1
-            if entry < 0:
-                break
+        slot = fingerprint & mask
+        perturb = fingerprint
+        entry = slots[slot]
+        while entry:
+            entry -= 1
             if fingerprints[entry] == fingerprint and self._holds(entry, key):
                 return entry
             # The probe sequence of CPython's dict: every slot is reached, and the higher
             # bits of the fingerprint soon spread keys that share their lower bits.
             perturb >>= 5
-            slot = slot * 5 + perturb + 1
-        entry = len(fingerprints)
+            slot = (slot * 5 + perturb + 1) & mask
+            entry = slots[slot]
+        slots[slot] = len(fingerprints) + 1
         fingerprints.append(fingerprint)
-        self._lines = _grown(self._lines, lineno)
-        self._offsets = _grown(self._offsets, offset)
-        slots[slot] = entry + 1
-        if 3 * (entry + 1) >= 2 * len(slots):
-            self._resize(2 * len(slots))
+        try:
+            self._lines.append(lineno)
+            self._offsets.append(offset)
+        except OverflowError:
+            self._widen(lineno, offset)
+        self._room -= 1
+        if not self._room:
+            self._grow(offset)
         return -1
 
     def repeated(self, entry: int, offset: int, length: int) -> Problem:
@@ -742,21 +741,51 @@ class _SeenIds:
         self._earlier = raw
         return True
 
+    def _widen(self, lineno: int, offset: int) -> None:
+        """Append a line number or offset that does not fit 32 bits, widening its array."""
+        count = len(self._fingerprints)
+        for name, value in (("_lines", lineno), ("_offsets", offset)):
+            numbers = getattr(self, name)
+            if len(numbers) == count:
+                continue
+            try:
+                numbers.append(value)
+            except OverflowError:
+                numbers = array.array("Q", numbers)
+                numbers.append(value)
+                setattr(self, name, numbers)
+
+    def _grow(self, offset: int) -> None:
+        """Make room for more requestIds, as many as the rest of the file suggests.
+
+        Every growth rebuilds the table in Python, so a big batch should grow seldom: the
+        requestIds so far, scaled by the bytes still to come, give the next size (at most 16
+        times the current one, so a batch of retries does not reserve room for every line).
+        """
+        count = len(self._fingerprints)
+        wanted = 2 * count
+        if self._size > offset > 0:
+            wanted = max(wanted, min(16 * count, count * self._size // offset))
+        size = len(self._slots)
+        while 2 * size < 3 * wanted:
+            size *= 2
+        self._resize(size)
+
     def _resize(self, size: int) -> None:
         # Slots hold entry + 1 (0 is empty) and stay at most two thirds full.
         typecode = "i" if size <= 1 << 31 else "q"
-        slots = array.array(typecode, bytes(size * array.array(typecode).itemsize))
+        # Repetition fills the array in place; array(typecode, bytes(n)) would hold both at once.
+        slots = array.array(typecode, [0]) * size
         mask = size - 1
         for entry, fingerprint in enumerate(self._fingerprints, 1):
-            slot = perturb = fingerprint
-            while True:
-                slot &= mask
-                if not slots[slot]:
-                    break
+            slot = fingerprint & mask
+            perturb = fingerprint
+            while slots[slot]:
                 perturb >>= 5
-                slot = slot * 5 + perturb + 1
+                slot = (slot * 5 + perturb + 1) & mask
             slots[slot] = entry
         self._slots, self._mask = slots, mask
+        self._room = 2 * size // 3 - len(self._fingerprints)
 
     def _line_at(self, offset: int) -> bytes:
         """The line that starts at byte ``offset``, without its line end."""
