@@ -177,7 +177,7 @@ class CatalogError(MsgTemplatesError):
 
     def __str__(self) -> str:
         where = self.path if self.lineno is None else f"{self.path}:{self.lineno}"
-        return f"{where}: {self.message}".translate(_CONTROL_ESCAPES)
+        return f"{where}: {self.message}".translate(_ONE_LINE_ESCAPES)
 
 
 def _rebuild(
@@ -186,8 +186,15 @@ def _rebuild(
     return cls(*args, **kwargs)
 
 
-# Control characters in a message would break the one-line output of the command line.
-_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in range(32) if c != 10} | {0x7F: "\\x7f"}
+# Control characters in a message would break the one-line output of the command line, and a
+# lone surrogate (undecodable bytes in a file name, or one in a template) cannot be printed.
+_CONTROL_ESCAPES = (
+    {c: f"\\x{c:02x}" for c in range(32) if c != 10}
+    | {0x7F: "\\x7f"}
+    | {c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)}
+)
+# A CatalogError is one line, even for a file name with a newline in it.
+_ONE_LINE_ESCAPES = _CONTROL_ESCAPES | {10: "\\x0a"}
 
 
 def _quote(value: object) -> str:

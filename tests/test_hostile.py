@@ -17,7 +17,7 @@ import typing as t
 
 import pytest
 
-from msgtemplates import Catalog, CatalogError, check_request
+from msgtemplates import Catalog, CatalogError, Template, TemplateSyntaxError, check_request
 from msgtemplates.cli import run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -143,7 +143,7 @@ def test_a_catalog_that_cannot_be_read_exits_2_with_one_line(
     _no_traceback(out, err)
 
 
-@pytest.mark.parametrize("kind", ["fifo", "symlink loop", "dangling", "socket-like name"])
+@pytest.mark.parametrize("kind", ["fifo", "symlink loop", "dangling", "undecodable name"])
 def test_a_catalog_directory_with_a_hostile_entry_is_a_catalog_error(
     tmp_path: pathlib.Path, kind: str
 ) -> None:
@@ -162,6 +162,9 @@ def test_a_catalog_directory_with_a_hostile_entry_is_a_catalog_error(
     with pytest.raises(CatalogError) as info:
         Catalog.load(tmp_path)
     assert info.value.path.startswith(str(tmp_path))
+    # The error prints as one line that any UTF-8 stream takes, whatever the file is called.
+    assert "\n" not in str(info.value)
+    str(info.value).encode("utf-8")
     code, out, err = _run(["lint", str(tmp_path)])
     assert (code, out, err.count("\n")) == (2, "", 1)
     err.encode("utf-8")
@@ -353,3 +356,12 @@ def test_a_request_file_of_ten_megabyte_strings_prints_short_lines(tmp_path: pat
         _no_traceback(out, err)
         if argv[0] == "check":
             assert max(len(line) for line in out.splitlines()) < 400
+
+
+def test_a_template_error_over_a_lone_surrogate_prints_as_utf8() -> None:
+    with pytest.raises(TemplateSyntaxError) as info:
+        Template("caf\udce9 ${")
+    text = str(info.value)
+    text.encode("utf-8")
+    assert "caf\\udce9 ${" in text
+    assert text.splitlines()[2].index("^") == text.splitlines()[1].index("$")
