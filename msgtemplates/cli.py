@@ -14,7 +14,6 @@ import array
 import collections
 import collections.abc as cabc
 import contextlib
-import functools
 import hashlib
 import io
 import json
@@ -32,7 +31,7 @@ from .errors import (
     TemplateSyntaxError,
     UnknownTemplate,
 )
-from .problems import Problem, quote, secret_of
+from .problems import Problem, one_line, quote, secret_of
 from .responses import check_response, interpret_response
 from .validation import check_request
 
@@ -338,39 +337,13 @@ def _stdout_alive() -> bool:
 # --------------------------------------------------------------------------- output
 
 
-def _escape_char(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-@functools.cache
-def _escapes() -> dict[int, str]:
-    # Control characters break the one-line format; surrogates cannot be encoded; invisible
-    # and bidi characters would hide or reorder what the reader sees.
-    codes = [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
-    codes += [ord(c) for c in "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2028\u2029"]
-    codes += [ord(c) for c in "\u2060\u2066\u2067\u2068\u2069\u061c\ufeff"]
-    return {code: _escape_char(chr(code)) for code in codes}
-
-
-def _one_line(text: str) -> str:
-    """``text`` with control, invisible and unencodable characters escaped."""
-    if text.isprintable():
-        return text
-    return text.translate(_escapes())
-
-
 def _display(name: str) -> str:
-    return _one_line(name)
+    return one_line(name)
 
 
 def _display_file(name: str) -> str:
     """How output names an input file; ``-`` is standard input."""
-    return _STDIN_NAME if name == "-" else _one_line(name)
+    return _STDIN_NAME if name == "-" else one_line(name)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -401,10 +374,10 @@ class _Report:
                 buffer.append(_json_line(file, line, problem))
             else:
                 where = file if line is None else f"{file}:{line}"
-                path = _one_line(problem.path) if problem.path else "(root)"
+                path = one_line(problem.path) if problem.path else "(root)"
                 buffer.append(
                     f"{where}: {path}: {problem.severity}: "
-                    f"{_one_line(problem.message)} [{problem.code}]\n"
+                    f"{one_line(problem.message)} [{problem.code}]\n"
                 )
         if len(buffer) >= _FLUSH_LINES:
             self.flush()
@@ -918,7 +891,7 @@ class _Session:
         try:
             return Catalog.load(path)
         except CatalogError as error:
-            self.error(f"cannot load the catalog: {_one_line(str(error))}")
+            self.error(f"cannot load the catalog: {one_line(str(error))}")
         except (OSError, ValueError) as error:
             self.error(f"cannot load the catalog {_display(path)}: {type(error).__name__}")
         raise _Failed
@@ -1072,7 +1045,7 @@ class _Session:
             report.flush()
             return 1
         except UnknownTemplate as error:
-            problem = Problem("/templateCode", "unknownTemplate", _one_line(str(error)))
+            problem = Problem("/templateCode", "unknownTemplate", one_line(str(error)))
             report.add(display, None, [problem])
             report.flush()
             return 1
@@ -1123,21 +1096,21 @@ class _Session:
         try:
             rendered = catalog.render(args.code, args.language, params)
         except MissingParameters as error:
-            names = ", ".join(_one_line(name) for name in error.names)
+            names = ", ".join(one_line(name) for name in error.names)
             noun = "parameter" if len(error.names) == 1 else "parameters"
             self.error(f"missing {noun} {names}; pass each as -p NAME=VALUE")
             return 1
         except UnknownTemplate as error:
-            self.error(_one_line(str(error)))
+            self.error(one_line(str(error)))
             return 1
         except TemplateSyntaxError as error:
             self.error(
-                f"the catalog text is not valid: {_one_line(error.message)} "
+                f"the catalog text is not valid: {one_line(error.message)} "
                 f"(line {error.lineno}, column {error.column}); run msgtemplates lint"
             )
             return 1
         except MsgTemplatesError as error:
-            self.error(_one_line(str(error).split("\n", 1)[0]))
+            self.error(one_line(str(error).split("\n", 1)[0]))
             return 1
         self.stdout.write(rendered.text + "\n")
         if rendered.fallback:
@@ -1227,13 +1200,13 @@ def _request_language(payload: object, index: int) -> str | None:
 
 def _preview_text(display: str, locale: str, payload: object, preview: Preview) -> str:
     requested = _request_language(payload, preview.request_index)
-    shown = _one_line(requested) if requested is not None else "no language"
+    shown = one_line(requested) if requested is not None else "no language"
     used = preview.language if preview.language is not None else "none (no catalog text)"
     lines = [
-        f"{display}: a user in {_one_line(locale)} sees content template "
+        f"{display}: a user in {one_line(locale)} sees content template "
         f"{preview.request_index} ({shown}), catalog text {used}:"
     ]
-    lines += [f"  | {_one_line(line)}" for line in preview.text.split("\n")]
+    lines += [f"  | {one_line(line)}" for line in preview.text.split("\n")]
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
+from .problems import one_line, quote
+
 if t.TYPE_CHECKING:
     import collections.abc as cabc
 
@@ -63,11 +65,11 @@ class TemplateSyntaxError(MsgTemplatesError, ValueError):
         line = lines[self.lineno - 1]
         # Long lines are cut around the column so the caret stays meaningful.
         start = max(0, self.column - 1 - 60)
-        shown = line[start : start + 120].translate(_CONTROL_ESCAPES)
+        shown = one_line(line[start : start + 120])
         # The caret is placed under the escaped text, where a tab now takes four characters.
-        prefix = line[start : self.column - 1].translate(_CONTROL_ESCAPES)
+        prefix = one_line(line[start : self.column - 1])
         caret = " " * len(prefix) + "^"
-        return f"{text.translate(_CONTROL_ESCAPES)}\n    {shown}\n    {caret}"
+        return f"{one_line(text)}\n    {shown}\n    {caret}"
 
 
 class MissingParameters(MsgTemplatesError, LookupError):
@@ -133,7 +135,7 @@ class UnknownLanguage(MsgTemplatesError, ValueError):
 
     def __str__(self) -> str:
         return (
-            f"unknown language tag {_quote(self.tag)}: use a BCP 47 tag such as en-US or zh-Hant-HK"
+            f"unknown language tag {quote(self.tag)}: use a BCP 47 tag such as en-US or zh-Hant-HK"
         )
 
 
@@ -149,7 +151,7 @@ class UnknownTemplate(MsgTemplatesError, LookupError):
         return (_rebuild, (type(self), (self.code,), {"known": self.known}))
 
     def __str__(self) -> str:
-        text = f"unknown template code {_quote(self.code)}"
+        text = f"unknown template code {quote(self.code)}"
         if self.known:
             shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
             text += f"; the catalog holds {shown}"
@@ -177,27 +179,10 @@ class CatalogError(MsgTemplatesError):
 
     def __str__(self) -> str:
         where = self.path if self.lineno is None else f"{self.path}:{self.lineno}"
-        return f"{where}: {self.message}".translate(_ONE_LINE_ESCAPES)
+        return one_line(f"{where}: {self.message}")
 
 
 def _rebuild(
     cls: type[BaseException], args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
 ) -> BaseException:
     return cls(*args, **kwargs)
-
-
-# Control characters in a message would break the one-line output of the command line, and a
-# lone surrogate (undecodable bytes in a file name, or one in a template) cannot be printed.
-_CONTROL_ESCAPES = (
-    {c: f"\\x{c:02x}" for c in range(32) if c != 10}
-    | {0x7F: "\\x7f"}
-    | {c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)}
-)
-# A CatalogError is one line, even for a file name with a newline in it.
-_ONE_LINE_ESCAPES = _CONTROL_ESCAPES | {10: "\\x0a"}
-
-
-def _quote(value: object) -> str:
-    from .problems import quote
-
-    return quote(value)

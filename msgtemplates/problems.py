@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing as t
 
-__all__ = ["CODES", "Problem", "Severity", "describe", "escape_pointer", "quote", "secret_of"]
+__all__ = [
+    "CODES",
+    "Problem",
+    "Severity",
+    "describe",
+    "escape_pointer",
+    "one_line",
+    "quote",
+    "secret_of",
+]
 
 Severity = t.Literal["error", "warning"]
 
@@ -81,8 +91,8 @@ def escape_pointer(token: str, *, secret: str | None = None) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _escape_char(match_char: str) -> str:
-    code = ord(match_char)
+def _escape_char(char: str) -> str:
+    code = ord(char)
     if code <= 0xFF:
         return f"\\x{code:02x}"
     if code <= 0xFFFF:
@@ -90,23 +100,28 @@ def _escape_char(match_char: str) -> str:
     return f"\\U{code:08x}"
 
 
-def _needs_escape(char: str) -> bool:
-    code = ord(char)
-    return (
-        code < 0x20
-        or code == 0x7F
-        or 0x80 <= code < 0xA0
-        or 0xD800 <= code <= 0xDFFF
-        or char in _INVISIBLE_IN_QUOTES
-        or char in '"\\'
-    )
+@functools.cache
+def _line_escapes() -> dict[int, str]:
+    # Control characters break one-line output; surrogates cannot be encoded; invisible and bidi
+    # characters would hide or reorder what the reader sees. ZWJ and ZWNJ are legitimate text.
+    codes = [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
+    codes += [ord(c) for c in "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2028\u2029"]
+    codes += [ord(c) for c in "\u2060\u2066\u2067\u2068\u2069\u061c\ufeff"]
+    return {code: _escape_char(chr(code)) for code in codes}
 
 
-# Invisible and bidi characters in a quoted value would hide or reorder what the reader sees.
-_INVISIBLE_IN_QUOTES = frozenset(
-    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2066\u2067\u2068\u2069\u061c\ufeff\u2028\u2029"
-)
+def one_line(text: str) -> str:
+    """``text`` with control, invisible, bidi and unencodable characters escaped.
+
+    Every line msgtemplates prints goes through this, so a value can neither break the
+    one-line-per-problem format nor fail to encode.
+
+    >>> one_line("a\\nb\\u202ec\\ud800")
+    'a\\\\x0ab\\\\u202ec\\\\ud800'
+    """
+    if text.isprintable():
+        return text
+    return text.translate(_line_escapes())
 
 
 def quote(value: object, *, secret: str | None = None) -> str:
@@ -126,10 +141,9 @@ def quote(value: object, *, secret: str | None = None) -> str:
     if secret and secret in value:
         return '"***"'
     cut = value if len(value) <= QUOTE_LIMIT else value[: QUOTE_LIMIT - 1] + "…"
-    if any(_needs_escape(c) for c in cut):
-        cut = "".join(
-            ("\\" + c if c in '"\\' else _escape_char(c)) if _needs_escape(c) else c for c in cut
-        )
+    if '"' in cut or "\\" in cut:
+        cut = cut.replace("\\", "\\\\").replace('"', '\\"')
+    cut = one_line(cut)
     return f'"{cut}"'
 
 

@@ -772,7 +772,9 @@ def _requests(draw: st.DrawFn) -> dict[str, t.Any]:
         elif how == "template drop language" and isinstance(template, dict):
             template.pop("language", None)
         elif how == "parameter wrong type" and isinstance(template, dict):
-            template.setdefault("templateParameters", {})["who"] = draw(_WRONG)
+            params = template.setdefault("templateParameters", {})
+            if isinstance(params, dict):
+                params["who"] = draw(_WRONG)
         elif how == "parameters wrong type" and isinstance(template, dict):
             template["templateParameters"] = draw(_WRONG)
     return payload
