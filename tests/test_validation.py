@@ -710,7 +710,10 @@ def _texts(low: int, high: int) -> st.SearchStrategy[str]:
     return lengths.flatmap(lambda n: st.text(_CHARS, min_size=n, max_size=n))
 
 
-_WRONG = st.sampled_from([None, 0, 1, True, False, 1.5, [], {}, ["x"], {"a": "b"}])
+# Fresh containers per draw: the generated requests are mutated after drawing.
+_WRONG = st.sampled_from([None, 0, 1, True, False, 1.5, [], {}, ["x"], {"a": "b"}]).map(
+    copy.deepcopy
+)
 _GOOD_LANGUAGES = st.sampled_from(["en-US", "zh-CN", "zh-Hant-HK", "es-419", "en-us", "xx-QQ"])
 _BAD_LANGUAGES = st.sampled_from(
     ["en_US", "en-US\n", "e", "eng-", "EN_us", "en-Latn-US-x", "en--US", "\nen-US", "1en", ""]
