@@ -22,7 +22,7 @@ import tempfile
 import time
 import typing as t
 
-from timing import process_environment, row, table
+from timing import finish, process_environment, row
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROUNDS = 3
@@ -184,12 +184,7 @@ def main() -> int:
     parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
     args = parser.parse_args()
     rows = run(args.sizes)
-    print(table(rows))
-    print()
-    print(throughput(rows))
-    if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(rows, indent=2), "utf-8")
-    return 0 if all(item["met"] is not False for item in rows) else 1
+    return finish(rows, args.json, throughput(rows))
 
 
 if __name__ == "__main__":

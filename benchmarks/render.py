@@ -13,13 +13,11 @@ precompiled format string and >= 4x faster than ``string.Template.substitute``; 
 from __future__ import annotations
 
 import argparse
-import json
-import pathlib
 import string
 import sys
 import typing as t
 
-from timing import Candidates, measure, row, table
+from timing import Candidates, finish, measure, row
 
 SOURCE = "Hello, ${who}! Your order ${order} ships on ${date}."
 PARAMS = {"who": "XiaoMing", "order": "A-10023", "date": "2024-05-01"}
@@ -125,11 +123,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
     args = parser.parse_args()
-    rows = run()
-    print(table(rows))
-    if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(rows, indent=2), "utf-8")
-    return 0 if all(item["met"] is not False for item in rows) else 1
+    return finish(run(), args.json)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import tempfile
 import time
 import typing as t
 
-from timing import process_environment, row, table
+from timing import finish, process_environment, row
 
 ROUNDS = 15
 
@@ -98,11 +98,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
     args = parser.parse_args()
-    rows = run()
-    print(table(rows))
-    if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(rows, indent=2), "utf-8")
-    return 0 if all(item["met"] is not False for item in rows) else 1
+    return finish(run(), args.json)
 
 
 if __name__ == "__main__":

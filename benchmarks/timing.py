@@ -9,6 +9,7 @@ that passes (``None`` for a row shown only for context). ``ours_seconds`` and
 from __future__ import annotations
 
 import collections.abc as cabc
+import json
 import os
 import statistics
 import timeit
@@ -169,3 +170,18 @@ def process_environment(cache: str, /) -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = cache
     return env
+
+
+def finish(rows: list[dict[str, t.Any]], json_out: str | None, /, *extra: str) -> int:
+    """End a suite's command: print its table (and any extra tables), write JSON if asked.
+
+    :returns: the exit status, 1 when a row misses its target.
+    """
+    print(table(rows))
+    for text in extra:
+        print()
+        print(text)
+    if json_out:
+        with open(json_out, "w", encoding="utf-8") as out:
+            json.dump(rows, out, indent=2)
+    return 0 if all(item["met"] is not False for item in rows) else 1

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import pathlib
 import sys
 import typing as t
 
-from timing import Candidates, measure, row, table
+from timing import Candidates, finish, measure, row
 
 #: The API page's sample request plus a requestId, in two languages with three parameters each.
 TYPICAL: dict[str, t.Any] = {
@@ -208,11 +207,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
     args = parser.parse_args()
-    rows = run()
-    print(table(rows))
-    if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(rows, indent=2), "utf-8")
-    return 0 if all(item["met"] is not False for item in rows) else 1
+    return finish(run(), args.json)
 
 
 if __name__ == "__main__":
