@@ -220,7 +220,7 @@ _ODD_SEARCH = re.compile(f"[{_SURROGATES}{_INVISIBLE}]").search
 # character added to _INVISIBLE turns the shortcut off instead of slipping through.
 _PRINTABLE_IS_CLEAN: t.Final = not any(char.isprintable() for char in _INVISIBLE)
 _SURROGATE_SEARCH = re.compile(f"[{_SURROGATES}]").search
-_INVISIBLE_FINDALL = re.compile(f"[{_INVISIBLE}]").findall
+_INVISIBLE_SEARCH = re.compile(f"[{_INVISIBLE}]").search
 
 _URL_PARAMETERS = ("pushContentUrl", "redirectUrl")
 # Whatever may follow a host or /pages/: no whitespace, control, backslash, bidi or zero-width
@@ -689,15 +689,18 @@ class _Collector:
                 f"{surrogate.start() + 1}, which cannot be sent as UTF-8; remove it",
             )
         if invisible:
-            found = _INVISIBLE_FINDALL(value)
-            if found:
-                first = value.index(found[0])
-                more = f" ({len(found)} in all)" if len(found) > 1 else ""
+            match = _INVISIBLE_SEARCH(value)
+            if match is not None:
+                # Counted per character with str.count: a list of every match would cost far
+                # more on a value made of nothing else.
+                count = sum(value.count(char) for char in _INVISIBLE)
+                more = f" ({count} in all)" if count > 1 else ""
                 self.add(
                     path,
                     "invisibleCharacter",
-                    f"the value has the invisible character U+{ord(found[0]):04X} at character "
-                    f"{first + 1}{more}; remove it unless it is meant to be there",
+                    f"the value has the invisible character U+{ord(match.group()):04X} at "
+                    f"character {match.start() + 1}{more}; remove it unless it is meant to be "
+                    "there",
                     "warning",
                 )
         if max_length is not None and len(value) <= max_length < 2 * len(value):
