@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import importlib.metadata
-import io
 import json
 import os
 import pathlib
@@ -14,9 +13,10 @@ import sys
 import typing as t
 
 import pytest
+from helpers import run_cli
 
 import msgtemplates.cli
-from msgtemplates.cli import build_parser, run
+from msgtemplates.cli import build_parser
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -26,12 +26,6 @@ BROKEN = EXAMPLES / "broken-request.json"
 CAMPAIGN = EXAMPLES / "campaign.jsonl"
 TOKEN = "2019112719074101000700000077771SECRET"
 JSON_KEYS = {"file", "line", "path", "code", "severity", "message"}
-
-
-def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run(argv, stdout, stderr, stdin=io.BytesIO(stdin))
-    return code, stdout.getvalue(), stderr.getvalue()
 
 
 def request(**changes: t.Any) -> dict[str, t.Any]:
@@ -75,12 +69,12 @@ def write(path: pathlib.Path, data: bytes) -> str:
 
 
 def test_check_of_the_valid_example_exits_0_with_a_summary() -> None:
-    code, out, err = _run(["check", str(SEND), "--catalog", str(CATALOG)])
+    code, out, err = run_cli(["check", str(SEND), "--catalog", str(CATALOG)])
     assert (code, out, err) == (0, "1 file, 1 request: no problems\n", "")
 
 
 def test_check_of_the_broken_example_reports_each_kind_of_problem() -> None:
-    code, out, err = _run(["check", str(BROKEN), "--catalog", str(CATALOG), "--format", "json"])
+    code, out, err = run_cli(["check", str(BROKEN), "--catalog", str(CATALOG), "--format", "json"])
     assert (code, err) == (1, "")
     found = {(path, problem) for _, path, problem, _ in codes(out)}
     assert {
@@ -94,7 +88,7 @@ def test_check_of_the_broken_example_reports_each_kind_of_problem() -> None:
 
 def test_readme_command_checks_both_examples_and_prints_one_line_per_problem() -> None:
     argv = ["check", str(SEND), str(BROKEN), "--catalog", str(CATALOG)]
-    code, out, err = _run(argv)
+    code, out, err = run_cli(argv)
     lines = out.splitlines()
     assert (code, err) == (1, "")
     assert lines[-1].startswith("2 files, 2 requests: ")
@@ -106,7 +100,7 @@ def test_readme_command_checks_both_examples_and_prints_one_line_per_problem() -
 @pytest.mark.parametrize("payload", [[1, 2], "text", None])
 def test_text_lines_print_the_root_pointer_as_root(tmp_path: pathlib.Path, payload: object) -> None:
     name = write(tmp_path / "r.json", json.dumps(payload).encode())
-    code, out, _ = _run(["check", name])
+    code, out, _ = run_cli(["check", name])
     assert code == 1
     assert out.splitlines()[0].startswith(f"{name}: (root): error: ")
     assert out.splitlines()[0].endswith("[type]")
@@ -116,7 +110,7 @@ def test_text_line_has_file_path_severity_message_and_code(tmp_path: pathlib.Pat
     payload = request()
     del payload["requestId"]
     name = write(tmp_path / "r.json", line(payload))
-    code, out, _ = _run(["check", name])
+    code, out, _ = run_cli(["check", name])
     first = out.splitlines()[0]
     assert code == 1
     assert first.startswith(f"{name}: /requestId: error: ")
@@ -127,7 +121,7 @@ def test_text_line_has_file_path_severity_message_and_code(tmp_path: pathlib.Pat
 def test_json_format_writes_only_problem_objects_with_null_line(tmp_path: pathlib.Path) -> None:
     payload = request(templateCod="x")
     name = write(tmp_path / "r.json", line(payload))
-    code, out, err = _run(["check", name, "--format", "json"])
+    code, out, err = run_cli(["check", name, "--format", "json"])
     rows = [json.loads(text) for text in out.splitlines()]
     assert (code, err) == (1, "")
     assert rows == [
@@ -146,7 +140,7 @@ def test_warnings_alone_exit_0(tmp_path: pathlib.Path) -> None:
     payload = request()
     payload["templates"][0]["language"] = "en-us"
     name = write(tmp_path / "r.json", line(payload))
-    code, out, _ = _run(["check", name, "--format", "json"])
+    code, out, _ = run_cli(["check", name, "--format", "json"])
     assert code == 0
     assert codes(out) == [(None, "/templates/0/language", "languageTag", "warning")]
 
@@ -154,36 +148,36 @@ def test_warnings_alone_exit_0(tmp_path: pathlib.Path) -> None:
 def test_catalog_problems_are_reported_with_catalog(tmp_path: pathlib.Path) -> None:
     payload = request(templateCode="TP_NOT_IN_CATALOG")
     name = write(tmp_path / "r.json", line(payload))
-    assert _run(["check", name])[0] == 0
-    code, out, _ = _run(["check", name, "--catalog", str(CATALOG), "--format", "json"])
+    assert run_cli(["check", name])[0] == 0
+    code, out, _ = run_cli(["check", name, "--catalog", str(CATALOG), "--format", "json"])
     assert code == 1
     assert ("/templateCode", "unknownTemplate") in {(p, c) for _, p, c, _ in codes(out)}
 
 
 def test_stdin_is_read_as_one_request() -> None:
-    code, out, _ = _run(["check", "-", "--format", "json"], stdin=json.dumps([1]).encode())
+    code, out, _ = run_cli(["check", "-", "--format", "json"], stdin=json.dumps([1]).encode())
     assert code == 1
     assert json.loads(out.splitlines()[0])["file"] == "<stdin>"
 
 
 def test_stdin_with_jsonl_is_read_as_a_batch() -> None:
     data = line(request()) + b"not json\n"
-    code, out, _ = _run(["check", "-", "--jsonl", "--format", "json"], stdin=data)
+    code, out, _ = run_cli(["check", "-", "--jsonl", "--format", "json"], stdin=data)
     assert code == 1
     assert codes(out) == [(2, "", "invalidJson", "error")]
 
 
 def test_jsonl_option_reads_a_json_file_as_a_batch(tmp_path: pathlib.Path) -> None:
     name = write(tmp_path / "batch.json", line(request()) + line(request(requestId="B")))
-    assert _run(["check", name])[1].endswith("1 file, 1 request: 1 error, 0 warnings\n")
-    assert _run(["check", name, "--jsonl"]) == (0, "1 file, 2 requests: no problems\n", "")
+    assert run_cli(["check", name])[1].endswith("1 file, 1 request: 1 error, 0 warnings\n")
+    assert run_cli(["check", name, "--jsonl"]) == (0, "1 file, 2 requests: no problems\n", "")
 
 
 # --------------------------------------------------------------------------- batches
 
 
 def test_campaign_example_reports_each_broken_line() -> None:
-    code, out, _ = _run(["check", str(CAMPAIGN), "--catalog", str(CATALOG), "--format", "json"])
+    code, out, _ = run_cli(["check", str(CAMPAIGN), "--catalog", str(CATALOG), "--format", "json"])
     found = codes(out)
     assert code == 1
     assert (4, "", "invalidJson", "error") in found
@@ -194,7 +188,7 @@ def test_campaign_example_reports_each_broken_line() -> None:
 
 
 def test_duplicate_messages_name_the_first_line() -> None:
-    _, out, _ = _run(["check", str(CAMPAIGN), "--format", "json"])
+    _, out, _ = run_cli(["check", str(CAMPAIGN), "--format", "json"])
     messages = {
         row["line"]: row["message"]
         for row in map(json.loads, out.splitlines())
@@ -218,9 +212,9 @@ def test_same_body_written_differently_is_a_repeat_not_a_conflict(
         + line(changed)
     )
     if via_stdin:
-        code, out, _ = _run(["check", "-", "--jsonl", "--format", "json"], stdin=data)
+        code, out, _ = run_cli(["check", "-", "--jsonl", "--format", "json"], stdin=data)
     else:
-        code, out, _ = _run(["check", write(tmp_path / "b.jsonl", data), "--format", "json"])
+        code, out, _ = run_cli(["check", write(tmp_path / "b.jsonl", data), "--format", "json"])
     assert code == 1
     assert codes(out) == [
         (2, "/requestId", "duplicateRequestId", "warning"),
@@ -235,13 +229,13 @@ def test_every_non_blank_line_gets_a_verdict(tmp_path: pathlib.Path) -> None:
         if i % 7 == 0:
             lines.append(b"\n   \n")
     name = write(tmp_path / "b.jsonl", b"".join(lines))
-    code, out, _ = _run(["check", name])
+    code, out, _ = run_cli(["check", name])
     assert (code, out) == (0, "1 file, 300 requests: no problems\n")
 
 
 def test_batch_line_numbers_count_blank_lines(tmp_path: pathlib.Path) -> None:
     name = write(tmp_path / "b.jsonl", b"\n\n" + line(request()) + b"\n{\n")
-    code, out, _ = _run(["check", name])
+    code, out, _ = run_cli(["check", name])
     assert code == 1
     assert out.splitlines()[0].startswith(f"{name}:5: (root): error: ")
     assert out.splitlines()[0].endswith("[invalidJson]")
@@ -256,8 +250,10 @@ def test_jobs_output_equals_serial_output(tmp_path: pathlib.Path) -> None:
         lines.append(b"{oops\n" if i % 501 == 0 else line(payload))
     name = write(tmp_path / "big.jsonl", b"".join(lines))
     for fmt in ("text", "json"):
-        serial = _run(["check", name, "--format", fmt, "--catalog", str(CATALOG)])
-        parallel = _run(["check", name, "--format", fmt, "--catalog", str(CATALOG), "--jobs", "2"])
+        serial = run_cli(["check", name, "--format", fmt, "--catalog", str(CATALOG)])
+        parallel = run_cli(
+            ["check", name, "--format", fmt, "--catalog", str(CATALOG), "--jobs", "2"]
+        )
         assert serial == parallel
         assert serial[0] == 1
     assert serial[2] == ""  # no progress line when stderr is not a terminal
@@ -270,16 +266,16 @@ def test_jobs_output_equals_serial_output(tmp_path: pathlib.Path) -> None:
 def test_bom_and_crlf_are_tolerated(tmp_path: pathlib.Path, start: bytes, end: bytes) -> None:
     first = start + line(request()).replace(b"\n", end)
     batch = first + line(request(requestId="B")).replace(b"\n", end)
-    assert _run(["check", write(tmp_path / "r.json", first)])[0] == 0
-    assert _run(["check", "-"], stdin=first)[0] == 0
+    assert run_cli(["check", write(tmp_path / "r.json", first)])[0] == 0
+    assert run_cli(["check", "-"], stdin=first)[0] == 0
     expected = (0, "1 file, 2 requests: no problems\n", "")
-    assert _run(["check", write(tmp_path / "b.jsonl", batch)]) == expected
-    assert _run(["check", "-", "--jsonl"], stdin=batch) == expected
+    assert run_cli(["check", write(tmp_path / "b.jsonl", batch)]) == expected
+    assert run_cli(["check", "-", "--jsonl"], stdin=batch) == expected
 
 
 def test_invalid_utf8_in_a_batch_line_is_invalid_json_of_that_line(tmp_path: pathlib.Path) -> None:
     data = line(request()) + b'{"appId": "\xff\xfe"}\n' + line(request(requestId="B"))
-    code, out, _ = _run(["check", write(tmp_path / "b.jsonl", data), "--format", "json"])
+    code, out, _ = run_cli(["check", write(tmp_path / "b.jsonl", data), "--format", "json"])
     assert code == 1
     assert codes(out) == [(2, "", "invalidJson", "error")]
     assert "UTF-8" in json.loads(out)["message"]
@@ -300,7 +296,7 @@ def test_invalid_utf8_in_a_batch_line_is_invalid_json_of_that_line(tmp_path: pat
 def test_a_file_that_is_not_json_is_an_invalid_json_problem(
     tmp_path: pathlib.Path, data: bytes, fragment: str
 ) -> None:
-    code, out, err = _run(["check", write(tmp_path / "r.json", data), "--format", "json"])
+    code, out, err = run_cli(["check", write(tmp_path / "r.json", data), "--format", "json"])
     assert (code, err) == (1, "")
     assert codes(out) == [(None, "", "invalidJson", "error")]
     assert fragment in json.loads(out)["message"]
@@ -309,7 +305,7 @@ def test_a_file_that_is_not_json_is_an_invalid_json_problem(
 def test_a_50_mb_line_gets_one_verdict(tmp_path: pathlib.Path) -> None:
     payload = request(extendInfo="x" * (50 * 1024 * 1024))
     data = line(request(requestId="A")) + line(payload) + line(request(requestId="C"))
-    code, out, err = _run(["check", write(tmp_path / "b.jsonl", data), "--format", "json"])
+    code, out, err = run_cli(["check", write(tmp_path / "b.jsonl", data), "--format", "json"])
     assert (code, err) == (1, "")
     assert codes(out) == [(2, "/extendInfo", "maxLength", "error")]
     assert len(out) < 1000
@@ -320,7 +316,7 @@ def test_a_50_mb_line_gets_one_verdict(tmp_path: pathlib.Path) -> None:
 
 def test_missing_file_exits_2_after_checking_the_others(tmp_path: pathlib.Path) -> None:
     missing = str(tmp_path / "missing.json")
-    code, out, err = _run(["check", missing, str(BROKEN)])
+    code, out, err = run_cli(["check", missing, str(BROKEN)])
     assert code == 2
     assert err == f"msgtemplates: {missing}: cannot read: no such file or directory\n"
     assert f"{BROKEN}: /requestId: error:" in out
@@ -328,7 +324,7 @@ def test_missing_file_exits_2_after_checking_the_others(tmp_path: pathlib.Path) 
 
 
 def test_directory_exits_2_with_one_line(tmp_path: pathlib.Path) -> None:
-    code, out, err = _run(["check", str(tmp_path), "--format", "json"])
+    code, out, err = run_cli(["check", str(tmp_path), "--format", "json"])
     assert (code, out) == (2, "")
     assert err == f"msgtemplates: {tmp_path}: cannot read: it is a directory\n"
 
@@ -340,7 +336,7 @@ def test_unreadable_file_exits_2(tmp_path: pathlib.Path) -> None:
     try:
         if os.access(path, os.R_OK):
             pytest.skip("running with privileges that read any file")
-        code, _, err = _run(["check", str(path)])
+        code, _, err = run_cli(["check", str(path)])
         assert code == 2
         assert err == f"msgtemplates: {path}: cannot read: permission denied\n"
     finally:
@@ -348,7 +344,7 @@ def test_unreadable_file_exits_2(tmp_path: pathlib.Path) -> None:
 
 
 def test_file_name_with_nul_is_unreadable_not_a_crash() -> None:
-    code, _, err = _run(["check", "a\x00b.json"])
+    code, _, err = run_cli(["check", "a\x00b.json"])
     assert code == 2
     assert err == "msgtemplates: a\\x00b.json: cannot read: the name is not a valid file name\n"
 
@@ -365,7 +361,7 @@ def test_catalog_that_does_not_load_exits_2_with_file_and_line(
         "lint": ["lint", str(bad)],
         "render": ["render", str(bad), "TP_BAD", "--language", "en-US"],
     }[command]
-    code, out, err = _run(argv)
+    code, out, err = run_cli(argv)
     assert (code, out) == (2, "")
     assert err.startswith(f"msgtemplates: cannot load the catalog: {bad}:2")
     assert err.count("\n") == 1
@@ -381,7 +377,7 @@ def test_the_token_never_appears_in_any_output(tmp_path: pathlib.Path) -> None:
     changed = dict(payload, appId=TOKEN)
     name = write(tmp_path / "b.jsonl", line(payload) + line(changed) + line(payload))
     for argv in (["check", name], ["check", name, "--format", "json", "--catalog", str(CATALOG)]):
-        code, out, err = _run(argv)
+        code, out, err = run_cli(argv)
         assert code == 1
         assert "SECRET" not in out + err
         assert len(out.splitlines()) > 5
@@ -390,14 +386,14 @@ def test_the_token_never_appears_in_any_output(tmp_path: pathlib.Path) -> None:
 def test_lone_surrogates_and_controls_are_escaped_on_one_line(tmp_path: pathlib.Path) -> None:
     data = b'{"appId": "\\ud800", "x\\ny\\udfff": 1}'
     name = write(tmp_path / "r.json", data)
-    code, out, _ = _run(["check", name])
+    code, out, _ = run_cli(["check", name])
     assert code == 1
     assert "\\x0a" in out
     lines = out.splitlines()
     assert all(text.startswith(f"{name}: /") for text in lines[:-1])  # one line per problem
     assert lines[-1].startswith("1 file, 1 request: ")
     out.encode("utf-8")
-    _, out, _ = _run(["check", name, "--format", "json"])
+    _, out, _ = run_cli(["check", name, "--format", "json"])
     paths = [json.loads(text)["path"] for text in out.splitlines()]
     assert "/x\ny\udfff" in paths  # JSON keeps the exact pointer
     out.encode("utf-8")
@@ -423,7 +419,7 @@ def test_an_internal_error_prints_one_line_without_its_message(
         raise ZeroDivisionError(TOKEN)
 
     monkeypatch.setattr(msgtemplates.cli, "check_request", broken)
-    code, out, err = _run(["check", str(SEND)])
+    code, out, err = run_cli(["check", str(SEND)])
     assert code == 2
     assert err.count("\n") == 1
     assert "ZeroDivisionError" in err
@@ -434,7 +430,7 @@ def test_an_internal_error_prints_one_line_without_its_message(
 
 
 def test_preview_defaults_to_each_request_language() -> None:
-    code, out, err = _run(["preview", str(SEND), "--catalog", str(CATALOG)])
+    code, out, err = run_cli(["preview", str(SEND), "--catalog", str(CATALOG)])
     assert (code, err) == (0, "")
     assert f"{SEND}: a user in en-US sees content template 0 (en-US), catalog text en-US:" in out
     assert f"{SEND}: a user in th-TH sees content template 2 (th-TH), catalog text th-TH:" in out
@@ -444,7 +440,7 @@ def test_preview_defaults_to_each_request_language() -> None:
 
 def test_preview_picks_traditional_chinese_for_taiwan() -> None:
     argv = ["preview", str(SEND), "--catalog", str(CATALOG), "--locale", "zh-TW"]
-    code, out, _ = _run(argv)
+    code, out, _ = run_cli(argv)
     assert code == 0
     assert out.splitlines()[0].endswith("content template 1 (zh-HK), catalog text zh-HK:")
     # Full-width punctuation is what Chinese text uses.
@@ -455,7 +451,7 @@ def test_preview_picks_traditional_chinese_for_taiwan() -> None:
 def test_preview_json_has_one_object_per_locale() -> None:
     argv = ["preview", str(SEND), "--catalog", str(CATALOG), "--format", "json"]
     argv += ["--locale", "ms-MY", "--locale", "zh-CN"]
-    code, out, _ = _run(argv)
+    code, out, _ = run_cli(argv)
     rows = [json.loads(text) for text in out.splitlines()]
     assert code == 0
     assert [(r["locale"], r["requestIndex"], r["language"]) for r in rows] == [
@@ -466,7 +462,7 @@ def test_preview_json_has_one_object_per_locale() -> None:
 
 
 def test_preview_of_the_broken_request_shows_its_problems() -> None:
-    code, out, _ = _run(["preview", str(BROKEN), "--catalog", str(CATALOG), "--locale", "zh-CN"])
+    code, out, _ = run_cli(["preview", str(BROKEN), "--catalog", str(CATALOG), "--locale", "zh-CN"])
     assert code == 1
     assert "[missingParameter]" in out
     assert "${orderNo}" in out  # missing placeholders stay visible
@@ -475,7 +471,7 @@ def test_preview_of_the_broken_request_shows_its_problems() -> None:
 def test_preview_html_writes_the_page(tmp_path: pathlib.Path) -> None:
     page = tmp_path / "preview.html"
     argv = ["preview", str(SEND), "--catalog", str(CATALOG), "--html", str(page)]
-    code, out, _ = _run(argv)
+    code, out, _ = run_cli(argv)
     html = page.read_text("utf-8")
     assert code == 0
     assert "付款成功" in html
@@ -484,7 +480,7 @@ def test_preview_html_writes_the_page(tmp_path: pathlib.Path) -> None:
 
 def test_preview_html_into_a_missing_directory_exits_2(tmp_path: pathlib.Path) -> None:
     argv = ["preview", str(SEND), "--catalog", str(CATALOG), "--html", str(tmp_path / "no/p.html")]
-    code, _, err = _run(argv)
+    code, _, err = run_cli(argv)
     assert code == 2
     assert err.startswith("msgtemplates: ")
     assert err.count("\n") == 1
@@ -492,7 +488,7 @@ def test_preview_html_into_a_missing_directory_exits_2(tmp_path: pathlib.Path) -
 
 def test_preview_of_an_unknown_template_code_exits_1(tmp_path: pathlib.Path) -> None:
     name = write(tmp_path / "r.json", line(request(templateCode="TP_NOPE")))
-    code, out, _ = _run(["preview", name, "--catalog", str(CATALOG), "--format", "json"])
+    code, out, _ = run_cli(["preview", name, "--catalog", str(CATALOG), "--format", "json"])
     assert code == 1
     assert codes(out) == [(None, "/templateCode", "unknownTemplate", "error")]
 
@@ -502,7 +498,7 @@ def test_preview_of_a_request_too_broken_to_preview_exits_1(
     tmp_path: pathlib.Path, payload: object
 ) -> None:
     name = write(tmp_path / "r.json", json.dumps(payload).encode())
-    code, out, _ = _run(["preview", name, "--catalog", str(CATALOG), "--locale", "en-US"])
+    code, out, _ = run_cli(["preview", name, "--catalog", str(CATALOG), "--locale", "en-US"])
     assert code == 1
     assert out.startswith(f"{name}: ")
 
@@ -513,7 +509,7 @@ def test_preview_of_a_request_too_broken_to_preview_exits_1(
 def test_render_prints_the_text() -> None:
     argv = ["render", str(CATALOG), "TP_ORDER_SHIPPED", "--language", "id-ID"]
     argv += ["-p", "orderNo=SO-9", "-p", "carrier=J&T", "-p", "trackingNo=JT=1"]
-    assert _run(argv) == (
+    assert run_cli(argv) == (
         0,
         "Pesanan SO-9 Anda telah dikirim melalui J&T. Nomor resi: JT=1.\n",
         "",
@@ -523,7 +519,7 @@ def test_render_prints_the_text() -> None:
 def test_render_falls_back_and_says_so_on_stderr() -> None:
     argv = ["render", str(CATALOG), "TP_REFUND_DONE", "--language", "zh-MO"]
     argv += ["-p", "merchant=M", "-p", "amount=1", "-p", "orderNo=2"]
-    code, out, err = _run(argv)
+    code, out, err = run_cli(argv)
     assert (code, out) == (0, "你在M的訂單2已退款1，款項已退回你的錢包。\n")  # noqa: RUF001
     assert "zh-HK" in err
 
@@ -538,7 +534,7 @@ def test_render_falls_back_and_says_so_on_stderr() -> None:
 def test_render_exits_1_for_missing_parameters_or_unknown_code(
     argv: list[str], expected: str
 ) -> None:
-    code, out, err = _run(["render", str(CATALOG), *argv])
+    code, out, err = run_cli(["render", str(CATALOG), *argv])
     assert (code, out) == (1, "")
     assert expected in err
     assert err.count("\n") == 1
@@ -546,14 +542,14 @@ def test_render_exits_1_for_missing_parameters_or_unknown_code(
 
 def test_render_exits_1_for_a_text_with_a_syntax_error(tmp_path: pathlib.Path) -> None:
     (tmp_path / "TP_X.toml").write_text('[content]\n"en-US" = "Hi ${who"\n', "utf-8")
-    code, out, err = _run(["render", str(tmp_path), "TP_X", "--language", "en-US"])
+    code, out, err = run_cli(["render", str(tmp_path), "TP_X", "--language", "en-US"])
     assert (code, out) == (1, "")
     assert "line 1, column 4" in err
 
 
 @pytest.mark.parametrize("param", ["novalue", "=value"])
 def test_render_parameter_without_name_is_a_usage_error(param: str) -> None:
-    code, out, err = _run(["render", str(CATALOG), "TP_X", "--language", "en-US", "-p", param])
+    code, out, err = run_cli(["render", str(CATALOG), "TP_X", "--language", "en-US", "-p", param])
     assert (code, out) == (2, "")
     assert "name=value" in err
 
@@ -562,14 +558,14 @@ def test_render_parameter_without_name_is_a_usage_error(param: str) -> None:
 
 
 def test_lint_of_the_example_catalog_is_clean() -> None:
-    assert _run(["lint", str(CATALOG)]) == (0, "3 templates, 21 texts: no problems\n", "")
+    assert run_cli(["lint", str(CATALOG)]) == (0, "3 templates, 21 texts: no problems\n", "")
 
 
 def test_lint_reports_catalog_problems(tmp_path: pathlib.Path) -> None:
     (tmp_path / "TP_X.toml").write_text(
         'default = "de-DE"\n[content]\n"en-US" = "Hi ${who"\n"en_GB" = "Hi ${who}"\n', "utf-8"
     )
-    code, out, _ = _run(["lint", str(tmp_path), "--format", "json"])
+    code, out, _ = run_cli(["lint", str(tmp_path), "--format", "json"])
     found = {(path, problem) for _, path, problem, _ in codes(out)}
     assert code == 1
     assert ("/TP_X/en-US", "templateSyntax") in found
@@ -582,7 +578,7 @@ def test_lint_reports_catalog_problems(tmp_path: pathlib.Path) -> None:
 
 @pytest.mark.parametrize("which", ["request", "response"])
 def test_schema_prints_the_shipped_schema(which: str) -> None:
-    code, out, _ = _run(["schema", which])
+    code, out, _ = run_cli(["schema", which])
     shipped = json.loads((ROOT / "schemas" / f"send-{which}.schema.json").read_text("utf-8"))
     assert code == 0
     assert json.loads(out) == shipped
@@ -609,7 +605,9 @@ def test_schema_prints_the_shipped_schema(which: str) -> None:
 def test_explain_says_what_to_do(
     tmp_path: pathlib.Path, response: object, status: int, expected: str
 ) -> None:
-    code, out, err = _run(["explain", write(tmp_path / "resp.json", json.dumps(response).encode())])
+    code, out, err = run_cli(
+        ["explain", write(tmp_path / "resp.json", json.dumps(response).encode())]
+    )
     assert (code, err) == (status, "")
     assert expected in out
 
@@ -618,7 +616,7 @@ def test_explain_says_what_to_do(
     "data", [b'{"result": {"resultStatus": "X"}}', b"{not json", b"[]"], ids=str
 )
 def test_explain_of_a_malformed_response_exits_2(tmp_path: pathlib.Path, data: bytes) -> None:
-    code, out, _ = _run(["explain", write(tmp_path / "resp.json", data)])
+    code, out, _ = run_cli(["explain", write(tmp_path / "resp.json", data)])
     assert code == 2
     assert out.startswith(f"{tmp_path / 'resp.json'}: ")
 
@@ -628,15 +626,15 @@ def test_explain_of_a_malformed_response_exits_2(tmp_path: pathlib.Path, data: b
 
 def test_version_reads_the_installed_metadata() -> None:
     version = importlib.metadata.version("msgtemplates")
-    assert _run(["--version"]) == (0, f"msgtemplates {version}\n", "")
+    assert run_cli(["--version"]) == (0, f"msgtemplates {version}\n", "")
 
 
 def test_help_shows_an_example_for_each_subcommand() -> None:
-    code, out, _ = _run(["--help"])
+    code, out, _ = run_cli(["--help"])
     assert code == 0
     for command in ("check", "preview", "render", "lint", "schema", "explain"):
         assert f"msgtemplates {command} " in out
-        sub = _run([command, "--help"])
+        sub = run_cli([command, "--help"])
         assert sub[0] == 0
         assert f"  msgtemplates {command} " in sub[1]
 
@@ -655,7 +653,7 @@ def test_help_shows_an_example_for_each_subcommand() -> None:
     ],
 )
 def test_usage_errors_exit_2_on_stderr(argv: list[str]) -> None:
-    code, out, err = _run(argv)
+    code, out, err = run_cli(argv)
     assert (code, out) == (2, "")
     assert "usage: msgtemplates" in err
     assert "Traceback" not in err
@@ -714,7 +712,7 @@ def test_closed_stdout_pipe_ends_quietly(tmp_path: pathlib.Path) -> None:
 def test_every_output_line_survives_any_line_splitter(key: str) -> None:
     data = json.dumps({key: None}).encode()
     for fmt in ("text", "json"):
-        code, out, _ = _run(["check", "-", "--format", fmt], stdin=data)
+        code, out, _ = run_cli(["check", "-", "--format", fmt], stdin=data)
         assert code == 1
         assert out.splitlines() == out.split("\n")[:-1]
         assert out.isascii() or fmt == "text"

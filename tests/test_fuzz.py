@@ -6,9 +6,7 @@ target for a hardening run.
 
 from __future__ import annotations
 
-import collections.abc as cabc
 import contextlib
-import io
 import json
 import math
 import pathlib
@@ -16,6 +14,7 @@ import tempfile
 import typing as t
 
 import pytest
+from helpers import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,7 +39,6 @@ from msgtemplates import (
     interpret_response,
     validate_request,
 )
-from msgtemplates.cli import run
 from msgtemplates.preview import render_html
 
 TOKEN = "SECRET-TOKEN-0123456789"
@@ -266,18 +264,12 @@ def test_catalog_preview_gives_a_preview_or_a_documented_error(
         _no_token(preview.text)
 
 
-def _run(argv: cabc.Sequence[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run(argv, stdout, stderr, stdin=io.BytesIO(stdin))
-    return code, stdout.getvalue(), stderr.getvalue()
-
-
 @given(st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()), st.booleans())
 def test_cli_check_of_any_bytes_exits_documented_code_without_traceback(
     data: bytes, jsonl: bool
 ) -> None:
     argv = ["check", "-", "--format", "json"] + (["--jsonl"] if jsonl else [])
-    code, out, err = _run(argv, data)
+    code, out, err = run_cli(argv, data)
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
     for line in out.splitlines():
@@ -288,7 +280,7 @@ def test_cli_check_of_any_bytes_exits_documented_code_without_traceback(
 def test_cli_check_never_prints_the_token(payload: dict[str, t.Any]) -> None:
     data = json.dumps(payload, default=repr, skipkeys=True).encode("utf-8", "surrogatepass")
     for fmt in ("text", "json"):
-        code, out, err = _run(["check", "-", "--format", fmt], data)
+        code, out, err = run_cli(["check", "-", "--format", fmt], data)
         assert code in {0, 1, 2}
         _no_token(out + err)
 
@@ -299,7 +291,7 @@ def test_cli_with_arbitrary_arguments_exits_documented_code_without_traceback(
 ) -> None:
     # In an empty directory, so that no generated argument can read or write project files.
     with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
-        code, out, err = _run(argv)
+        code, out, err = run_cli(argv)
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
 
@@ -386,7 +378,7 @@ def test_cli_preview_of_any_request_exits_documented_code_without_traceback(
         argv = ["preview", "-", "--catalog", EXAMPLE_CATALOG, "--format", fmt, "--html", str(html)]
         for locale in locales:
             argv += ["--locale", locale]
-        code, out, err = _run(argv, data)
+        code, out, err = run_cli(argv, data)
         page = html.read_text("utf-8") if html.exists() else ""
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
@@ -408,7 +400,7 @@ def test_cli_render_with_any_arguments_exits_documented_code_without_traceback(
     argv = ["render", EXAMPLE_CATALOG, code_name, "--language", language]
     for param in params:
         argv += ["-p", param]
-    code, out, err = _run(argv)
+    code, out, err = run_cli(argv)
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
     if code == 0:
@@ -423,7 +415,7 @@ def test_cli_lint_of_any_catalog_file_exits_documented_code_without_traceback(
     with tempfile.TemporaryDirectory() as tmp:
         pathlib.Path(tmp, name).write_bytes(data)
         argv = ["lint", tmp] + (["--format", "json"] if as_json else [])
-        code, out, err = _run(argv)
+        code, out, err = run_cli(argv)
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
     assert err.count("\n") <= 1
@@ -446,14 +438,14 @@ _responses = st.fixed_dictionaries(
 
 @given(st.binary(max_size=200) | (_responses | json_values).map(_request_bytes))
 def test_cli_explain_of_any_bytes_exits_documented_code_without_traceback(data: bytes) -> None:
-    code, out, err = _run(["explain", "-"], data)
+    code, out, err = run_cli(["explain", "-"], data)
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
 
 
 @given(st.sampled_from(["request", "response"]) | _argument, st.booleans())
 def test_cli_schema_and_version_exit_documented_code(which: str, version: bool) -> None:
-    code, out, err = _run(["--version"] if version else ["schema", which])
+    code, out, err = run_cli(["--version"] if version else ["schema", which])
     assert code in {0, 2}
     assert "Traceback" not in out + err
     if code == 0 and not version:
@@ -478,7 +470,7 @@ def test_cli_check_of_any_files_with_a_catalog_exits_documented_code(
             name.write_bytes(data)
             names.append(str(name))
         argv = ["check", *names, "--catalog", EXAMPLE_CATALOG]
-        code, out, err = _run(argv + (["--format", "json"] if as_json else []))
+        code, out, err = run_cli(argv + (["--format", "json"] if as_json else []))
     assert code in {0, 1, 2}
     assert "Traceback" not in out + err
     _no_token(out + err)
@@ -490,8 +482,8 @@ def test_cli_check_jobs_2_of_any_batch_equals_the_serial_check(data: bytes) -> N
     with tempfile.TemporaryDirectory() as tmp:
         name = pathlib.Path(tmp, "b.jsonl")
         name.write_bytes(data)
-        serial = _run(["check", str(name), "--format", "json"])
-        parallel = _run(["check", str(name), "--format", "json", "--jobs", "2"])
+        serial = run_cli(["check", str(name), "--format", "json"])
+        parallel = run_cli(["check", str(name), "--format", "json", "--jobs", "2"])
     assert serial == parallel
     assert serial[0] in {0, 1}
 

@@ -8,7 +8,6 @@ with all the subcommands that read them, and proves that batches lose no verdict
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import pathlib
@@ -16,9 +15,9 @@ import random
 import typing as t
 
 import pytest
+from helpers import payment_request, run_cli
 
 from msgtemplates import Catalog, CatalogError, Template, TemplateSyntaxError, check_request
-from msgtemplates.cli import run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -27,27 +26,8 @@ SEND = EXAMPLES / "send-request.json"
 RESPONSE = b'{"result": {"resultCode": "SUCCESS", "resultStatus": "S"}}'
 
 
-def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run(argv, stdout, stderr, stdin=io.BytesIO(stdin))
-    return code, stdout.getvalue(), stderr.getvalue()
-
-
 def request(**changes: t.Any) -> dict[str, t.Any]:
-    payload: dict[str, t.Any] = {
-        "appId": "3333010071465913",
-        "accessToken": "20240517103015010007000000854519f3c2",
-        "requestId": "REQ-1",
-        "templateCode": "TP_PAYMENT_SUCCESS",
-        "templates": [
-            {
-                "language": "en-US",
-                "templateParameters": {"merchant": "Sunrise", "amount": "1", "time": "now"},
-            }
-        ],
-    }
-    payload.update(changes)
-    return payload
+    return payment_request("20240517103015010007000000854519f3c2", **changes)
 
 
 def _no_traceback(out: str, err: str) -> None:
@@ -95,7 +75,7 @@ def test_an_input_that_cannot_be_read_exits_2_with_one_line(
     tmp_path: pathlib.Path, command: str, kind: str
 ) -> None:
     path = _make(kind, tmp_path)
-    code, out, err = _run(_argv(command, str(path)))
+    code, out, err = run_cli(_argv(command, str(path)))
     assert code == 2
     assert err.count("\n") == 1
     assert err.startswith(f"msgtemplates: {path}: cannot read: ")
@@ -108,7 +88,7 @@ def test_an_input_that_cannot_be_read_exits_2_with_one_line(
 
 def test_an_unreadable_input_does_not_stop_the_others(tmp_path: pathlib.Path) -> None:
     paths = [str(_make(kind, tmp_path)) for kind in UNREADABLE]
-    code, out, err = _run(["check", *paths, str(SEND), "--format", "json"])
+    code, out, err = run_cli(["check", *paths, str(SEND), "--format", "json"])
     assert code == 2
     assert err.count("\n") == len(UNREADABLE)
     assert out == ""  # the valid request has no problem, and JSON output has no summary
@@ -136,7 +116,7 @@ def test_a_catalog_that_cannot_be_read_exits_2_with_one_line(
         "render": ["render", str(catalog), "TP_PAYMENT_SUCCESS", "--language", "en-US"],
         "lint": ["lint", str(catalog)],
     }[command]
-    code, out, err = _run(argv)
+    code, out, err = run_cli(argv)
     assert (code, out) == (2, "")
     assert err.startswith("msgtemplates: cannot load the catalog: ")
     assert err.count("\n") == 1
@@ -165,7 +145,7 @@ def test_a_catalog_directory_with_a_hostile_entry_is_a_catalog_error(
     # The error prints as one line that any UTF-8 stream takes, whatever the file is called.
     assert "\n" not in str(info.value)
     str(info.value).encode("utf-8")
-    code, out, err = _run(["lint", str(tmp_path)])
+    code, out, err = run_cli(["lint", str(tmp_path)])
     assert (code, out, err.count("\n")) == (2, "", 1)
     err.encode("utf-8")
 
@@ -203,7 +183,7 @@ def test_garbage_is_an_invalid_json_problem_not_a_crash(
 ) -> None:
     path = tmp_path / "input.json"
     path.write_bytes(data)
-    code, out, err = _run([*_argv(command, str(path)), "--format", "json"])
+    code, out, err = run_cli([*_argv(command, str(path)), "--format", "json"])
     _no_traceback(out, err)
     assert err == ""
     rows = [json.loads(line) for line in out.splitlines()]
@@ -221,7 +201,7 @@ def test_garbage_is_an_invalid_json_problem_not_a_crash(
 def test_explain_of_garbage_exits_2_with_a_problem(tmp_path: pathlib.Path, data: bytes) -> None:
     path = tmp_path / "response.json"
     path.write_bytes(data)
-    code, out, err = _run(["explain", str(path)])
+    code, out, err = run_cli(["explain", str(path)])
     assert code == 2
     _no_traceback(out, err)
     assert "[invalidJson]" in out
@@ -272,11 +252,11 @@ def test_every_non_blank_line_of_a_hostile_batch_gets_exactly_one_verdict(
     data, numbers = _hostile_batch(3000)
     path = tmp_path / "batch.jsonl"
     path.write_bytes(data)
-    code, out, err = _run(["check", str(path), "--format", "json"])
+    code, out, err = run_cli(["check", str(path), "--format", "json"])
     assert (code, err) == (1, "")
     lines = [json.loads(line)["line"] for line in out.splitlines()]
     assert lines == numbers
-    code, out, _ = _run(["check", str(path)])
+    code, out, _ = run_cli(["check", str(path)])
     assert (
         out.splitlines()[-1]
         == f"1 file, {len(numbers)} requests: {len(numbers)} errors, 0 warnings"
@@ -291,11 +271,11 @@ def test_batch_output_is_stable_and_serial_equals_parallel(
     path = tmp_path / "batch.jsonl"
     path.write_bytes(data)
     argv = ["check", str(path), "--format", fmt, "--catalog", str(CATALOG)]
-    first = _run(argv)
+    first = run_cli(argv)
     assert first[0] == 1
-    assert _run(argv) == first
-    assert _run([*argv, "--jobs", "2"]) == first
-    stdin = _run(["check", "-", "--jsonl", "--format", fmt, "--catalog", str(CATALOG)], data)
+    assert run_cli(argv) == first
+    assert run_cli([*argv, "--jobs", "2"]) == first
+    stdin = run_cli(["check", "-", "--jsonl", "--format", fmt, "--catalog", str(CATALOG)], data)
     assert stdin == (first[0], first[1].replace(str(path), "<stdin>"), first[2])
 
 
@@ -307,8 +287,8 @@ def test_a_line_longer_than_a_worker_block_gets_one_verdict_with_jobs(
     data = b"\n".join([*lines[:5], long, *lines[5:]]) + b"\n"
     path = tmp_path / "batch.jsonl"
     path.write_bytes(data)
-    serial = _run(["check", str(path), "--format", "json"])
-    assert _run(["check", str(path), "--format", "json", "--jobs", "2"]) == serial
+    serial = run_cli(["check", str(path), "--format", "json"])
+    assert run_cli(["check", str(path), "--format", "json", "--jobs", "2"]) == serial
     verdicts = [(row["line"], row["code"]) for row in map(json.loads, serial[1].splitlines())]
     assert [line for line, _ in verdicts] == list(range(1, 12))
     assert verdicts[5] == (6, "maxLength")
@@ -319,7 +299,7 @@ def test_a_batch_without_a_final_newline_checks_its_last_line(tmp_path: pathlib.
     path = tmp_path / "batch.jsonl"
     path.write_bytes(b"\n".join(lines))
     for jobs in ("1", "2"):
-        code, out, _ = _run(["check", str(path), "--format", "json", "--jobs", jobs])
+        code, out, _ = run_cli(["check", str(path), "--format", "json", "--jobs", jobs])
         assert code == 1
         assert [json.loads(line)["line"] for line in out.splitlines()] == [1, 2, 3, 4]
 
@@ -351,7 +331,7 @@ def test_a_request_file_of_ten_megabyte_strings_prints_short_lines(tmp_path: pat
         ["check", str(path), "--catalog", str(CATALOG)],
         ["preview", str(path), "--catalog", str(CATALOG)],
     ):
-        code, out, err = _run(argv)
+        code, out, err = run_cli(argv)
         assert code == 1
         _no_traceback(out, err)
         if argv[0] == "check":

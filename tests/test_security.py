@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import ast
 import html.parser
-import io
 import json
 import logging
 import pathlib
 import typing as t
 
 import pytest
+from helpers import payment_request, run_cli
 
 from msgtemplates import (
     Catalog,
@@ -25,34 +25,14 @@ from msgtemplates import (
     check_request,
     validate_request,
 )
-from msgtemplates.cli import run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLE_CATALOG = ROOT / "examples" / "catalog"
 TOKEN = "20240517103015010007000000SECRET519f3c2"
 
 
-def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run(argv, stdout, stderr, stdin=io.BytesIO(stdin))
-    return code, stdout.getvalue(), stderr.getvalue()
-
-
 def request(**changes: t.Any) -> dict[str, t.Any]:
-    payload: dict[str, t.Any] = {
-        "appId": "3333010071465913",
-        "accessToken": TOKEN,
-        "requestId": "REQ-1",
-        "templateCode": "TP_PAYMENT_SUCCESS",
-        "templates": [
-            {
-                "language": "en-US",
-                "templateParameters": {"merchant": "Sunrise", "amount": "1", "time": "now"},
-            }
-        ],
-    }
-    payload.update(changes)
-    return payload
+    return payment_request(TOKEN, **changes)
 
 
 def _with_parameters(**params: str) -> dict[str, t.Any]:
@@ -98,7 +78,7 @@ def test_a_preview_of_a_template_code_holding_the_token_never_quotes_it() -> Non
 def test_the_token_is_never_in_check_output_with_a_catalog(payload: dict[str, t.Any]) -> None:
     data = json.dumps(payload).encode()
     for fmt in ("text", "json"):
-        code, out, err = _run(
+        code, out, err = run_cli(
             ["check", "-", "--catalog", str(EXAMPLE_CATALOG), "--format", fmt], data
         )
         assert code == 1
@@ -123,11 +103,11 @@ def test_an_invalid_json_line_holding_the_token_is_reported_without_its_text(
     bad = broken(json.dumps(request(extendInfo=TOKEN)).encode())
     batch = good + b"\n" + bad + b"\n"
     for argv in (["check", "-", "--jsonl"], ["check", "-", "--jsonl", "--format", "json"]):
-        code, out, err = _run(argv, batch)
+        code, out, err = run_cli(argv, batch)
         assert code == 1
         assert "invalidJson" in out
         assert TOKEN not in out + err
-    code, out, err = _run(["check", "-"], bad)
+    code, out, err = run_cli(["check", "-"], bad)
     assert (code, "invalidJson" in out) == (1, True)
     assert TOKEN not in out + err
 
@@ -137,7 +117,7 @@ def test_the_library_logs_nothing_that_holds_the_token(caplog: pytest.LogCapture
     catalog = Catalog.load(EXAMPLE_CATALOG)
     for payload in TOKEN_PLACES.values():
         check_request(payload, catalog=catalog)
-        _run(["check", "-", "--catalog", str(EXAMPLE_CATALOG)], json.dumps(payload).encode())
+        run_cli(["check", "-", "--catalog", str(EXAMPLE_CATALOG)], json.dumps(payload).encode())
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
     # The library does not log at all today; a log call added later is held to the same rule.
     assert [r for r in caplog.records if r.name.startswith("msgtemplates")] == []
@@ -264,7 +244,7 @@ def test_every_value_in_the_html_preview_is_escaped(tmp_path: pathlib.Path) -> N
     argv = ["preview", str(name), "--catalog", str(catalog), "--html", str(out)]
     for locale in ["en-US", "zh-HK", HOSTILE[2], HOSTILE[5]]:
         argv += ["--locale", locale]
-    code, _, err = _run(argv)
+    code, _, err = run_cli(argv)
     assert code in {0, 1}
     assert err == ""
     page = _Page()
@@ -335,7 +315,7 @@ def test_preview_never_shows_the_token_in_text_json_or_html(tmp_path: pathlib.Pa
     page = tmp_path / "preview.html"
     base = ["preview", str(name), "--catalog", str(EXAMPLE_CATALOG), "--html", str(page)]
     for extra in ([], ["--format", "json"], ["--locale", TOKEN, "--locale", f"{TOKEN}-US"]):
-        code, out, err = _run(base + extra)
+        code, out, err = run_cli(base + extra)
         assert code in {0, 1}
         assert "previewed" in out or '"locale"' in out
         assert TOKEN not in out + err + page.read_text("utf-8")
