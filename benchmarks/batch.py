@@ -12,7 +12,6 @@ as: ten times the lines, at most twice the peak memory.
 
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import statistics
@@ -22,7 +21,7 @@ import tempfile
 import time
 import typing as t
 
-from timing import finish, process_environment, row
+from timing import finish, parser, process_environment, row
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROUNDS = 3
@@ -179,10 +178,9 @@ def throughput(rows: t.Iterable[dict[str, t.Any]], /) -> str:
 
 def main() -> int:
     """Print the batch tables; optionally write the rows as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
-    args = parser.parse_args()
+    command = parser(__doc__)
+    command.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = command.parse_args()
     rows = run(args.sizes)
     return finish(rows, args.json, throughput(rows))
 

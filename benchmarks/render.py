@@ -12,12 +12,11 @@ precompiled format string and >= 4x faster than ``string.Template.substitute``; 
 
 from __future__ import annotations
 
-import argparse
 import string
 import sys
 import typing as t
 
-from timing import Candidates, finish, measure, row
+from timing import Candidates, finish, measure, parser, row
 
 SOURCE = "Hello, ${who}! Your order ${order} ships on ${date}."
 PARAMS = {"who": "XiaoMing", "order": "A-10023", "date": "2024-05-01"}
@@ -120,10 +119,7 @@ def run() -> list[dict[str, t.Any]]:
 
 def main() -> int:
     """Print the table with targets and verdicts; optionally write the rows as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
-    args = parser.parse_args()
-    return finish(run(), args.json)
+    return finish(run(), parser(__doc__).parse_args().json)
 
 
 if __name__ == "__main__":

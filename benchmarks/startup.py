@@ -10,7 +10,6 @@ beforehand, as from an installed package (see :func:`timing.process_environment`
 
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import statistics
@@ -20,7 +19,7 @@ import tempfile
 import time
 import typing as t
 
-from timing import finish, process_environment, row
+from timing import finish, parser, process_environment, row
 
 ROUNDS = 15
 
@@ -95,10 +94,7 @@ def run() -> list[dict[str, t.Any]]:
 
 def main() -> int:
     """Print the start-up table; optionally write it as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
-    args = parser.parse_args()
-    return finish(run(), args.json)
+    return finish(run(), parser(__doc__).parse_args().json)
 
 
 if __name__ == "__main__":

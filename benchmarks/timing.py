@@ -8,6 +8,7 @@ that passes (``None`` for a row shown only for context). ``ours_seconds`` and
 
 from __future__ import annotations
 
+import argparse
 import collections.abc as cabc
 import json
 import os
@@ -170,6 +171,13 @@ def process_environment(cache: str, /) -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = cache
     return env
+
+
+def parser(description: str | None, /) -> argparse.ArgumentParser:
+    """The command line every suite shares: ``--json OUT`` writes the rows as JSON."""
+    made = argparse.ArgumentParser(description=description)
+    made.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
+    return made
 
 
 def finish(rows: list[dict[str, t.Any]], json_out: str | None, /, *extra: str) -> int:

@@ -17,12 +17,11 @@ every request brings a link it has never seen (for context only, no target).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import typing as t
 
-from timing import Candidates, finish, measure, row
+from timing import Candidates, finish, measure, parser, row
 
 #: The API page's sample request plus a requestId, in two languages with three parameters each.
 TYPICAL: dict[str, t.Any] = {
@@ -204,10 +203,7 @@ def run() -> list[dict[str, t.Any]]:
 
 def main() -> int:
     """Print the table with targets and verdicts; optionally write the rows as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
-    args = parser.parse_args()
-    return finish(run(), args.json)
+    return finish(run(), parser(__doc__).parse_args().json)
 
 
 if __name__ == "__main__":
