@@ -17,6 +17,7 @@ __all__ = [
     "MsgTemplatesError",
     "RequestInvalid",
     "ResponseInvalid",
+    "SignatureInvalid",
     "TemplateSyntaxError",
     "UnknownLanguage",
     "UnknownTemplate",
@@ -156,6 +157,15 @@ class UnknownTemplate(MsgTemplatesError, LookupError):
             shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
             text += f"; the catalog holds {shown}"
         return text
+
+
+class SignatureInvalid(MsgTemplatesError, ValueError):
+    """A signature that does not verify, or a signed message that cannot be trusted.
+
+    Raised by :func:`msgtemplates.send.verify_response` (a response not signed by the wallet's
+    key, or signed for another client) and by :class:`msgtemplates.send.Sender`. The text says
+    what failed; it never holds key material or the access token.
+    """
 
 
 class CatalogError(MsgTemplatesError):

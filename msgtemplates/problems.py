@@ -47,6 +47,13 @@ CODES: frozenset[str] = frozenset(
         "defaultLanguage",
         "invalidJson",
         "duplicateRequestId",
+        "fallbackContent",
+        "inconsistentResult",
+        "emptyText",
+        "bareDollar",
+        "parameterType",
+        "unusedDeclaration",
+        "undeclaredParameter",
     }
 )
 

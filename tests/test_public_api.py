@@ -20,6 +20,7 @@ PUBLIC_NAMES = {
     "Rendered",
     "RequestInvalid",
     "ResponseInvalid",
+    "SignatureInvalid",
     "Template",
     "TemplateSyntaxError",
     "UnknownLanguage",
