@@ -12,7 +12,6 @@ import io
 import itertools
 import json
 import os
-import re
 import threading
 import typing as t
 
@@ -68,8 +67,6 @@ def _reject_constant(name: str) -> t.NoReturn:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _DECODE = _DECODER.decode
 _SCAN = _DECODER.scan_once
-# A string, closed or running to the end of the line: what the depth scan skips.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
 # Opening brackets become 1, closing ones -1 (as a signed byte), everything else goes.
 _DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
@@ -86,7 +83,11 @@ def _too_deep(raw: bytes) -> bool:
     """
     if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
         return False
-    brackets = _STRING.sub(b"", raw).translate(_DEPTH_STEPS, _NOT_BRACKETS)
+    # Escapes go first (a run of backslashes pairs up from its left), so every quote left
+    # opens or closes a string; what lies outside the strings holds the brackets that count.
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(unescaped.split(b'"')[::2])
+    brackets = outside.translate(_DEPTH_STEPS, _NOT_BRACKETS)
     return (
         len(brackets) > MAX_DEPTH
         and max(itertools.accumulate(array.array("b", brackets))) > MAX_DEPTH
