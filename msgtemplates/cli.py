@@ -92,23 +92,6 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-class _VersionAction(argparse.Action):
-    """``--version``: read the installed version only when asked for."""
-
-    def __init__(self, option_strings: cabc.Sequence[str], dest: str, **kwargs: t.Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | cabc.Sequence[t.Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        sys.stdout.write(f"{PROG} {_version()}\n")
-        parser.exit(0)
-
-
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -146,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    parser.add_argument("--version", action=_VersionAction)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         example = "\n".join(f"  {line}" for line in _EXAMPLES[name].split("\n"))
@@ -161,64 +144,33 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     def output(sub: argparse.ArgumentParser, *, strict: bool) -> None:
-        sub.add_argument(
-            "--format",
-            choices=_FORMATS,
-            default="text",
-            help="text lines for people (default), JSON Lines (one object per problem), or "
-            "GitHub Actions annotations",
-        )
+        formats = "text lines (default), JSON Lines, or GitHub Actions annotations"
+        sub.add_argument("--format", choices=_FORMATS, default="text", help=formats)
         if strict:
-            sub.add_argument(
-                "--strict", action="store_true", help="fail (exit 1) on warnings too, for CI"
-            )
+            sub.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
 
     check = command("check", "check requests (.json) and batches (.jsonl) against the API")
-    check.add_argument(
-        "files",
-        nargs="+",
-        metavar="FILE",
-        help="a request (.json), a batch with one request per line (.jsonl), or - for stdin",
-    )
-    check.add_argument("--catalog", metavar="PATH", help="also check against this catalog")
+    arg = check.add_argument
+    arg("files", nargs="+", metavar="FILE", help="a request, a batch (.jsonl), or - for stdin")
+    arg("--catalog", metavar="PATH", help="also check against this catalog")
     output(check, strict=True)
-    check.add_argument(
-        "--jsonl", action="store_true", help="read every FILE (and stdin) as a batch"
-    )
-    check.add_argument(
-        "--jobs",
-        type=_positive,
-        default=1,
-        metavar="N",
-        help="check batches in N processes (at most one per CPU); the output is the same",
-    )
+    arg("--jsonl", action="store_true", help="read every FILE (and stdin) as a batch")
+    arg("--jobs", type=_positive, default=1, metavar="N", help="check batches in N processes")
 
     preview = command("preview", "show what users of each locale would see for a request")
-    preview.add_argument("file", metavar="FILE", help="a request (.json), or - for stdin")
-    preview.add_argument("--catalog", metavar="PATH", required=True, help="the catalog")
-    preview.add_argument(
-        "--locale",
-        action="append",
-        metavar="TAG",
-        help="a user locale (repeatable; default: each language of the request)",
-    )
-    preview.add_argument("--html", metavar="OUT", help="also write the previews as an HTML page")
+    arg = preview.add_argument
+    arg("file", metavar="FILE", help="a request (.json), or - for stdin")
+    arg("--catalog", metavar="PATH", required=True, help="the catalog")
+    arg("--locale", action="append", metavar="TAG", help="a user locale (repeatable)")
+    arg("--html", metavar="OUT", help="also write the previews as an HTML page")
     output(preview, strict=False)
 
-    render = command("render", "render one catalog text with parameters")
-    render.add_argument("catalog", metavar="CATALOG", help="a catalog directory or file")
-    render.add_argument("code", metavar="CODE", help="the templateCode")
-    render.add_argument("--language", required=True, metavar="TAG", help="the language wanted")
-    render.add_argument(
-        "-p",
-        "--param",
-        dest="params",
-        action="append",
-        type=_parameter,
-        default=[],
-        metavar="NAME=VALUE",
-        help="a template parameter (repeatable; the last value of a name wins)",
-    )
+    arg = command("render", "render one catalog text with parameters").add_argument
+    arg("catalog", metavar="CATALOG", help="a catalog directory or file")
+    arg("code", metavar="CODE", help="the templateCode")
+    arg("--language", required=True, metavar="TAG", help="the language wanted")
+    arg("-p", "--param", dest="params", action="append", type=_parameter, default=[],
+        metavar="NAME=VALUE", help="a template parameter (repeatable)")  # fmt: skip
 
     lint = command("lint", "check a catalog's texts, languages and placeholders")
     lint.add_argument("catalog", metavar="CATALOG", help="a catalog directory or file")
@@ -288,6 +240,11 @@ def run(
         try:
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
                 args = parser.parse_args(list(argv))
+                if args.version:
+                    stdout.write(f"{PROG} {_version()}\n")
+                    return 0
+                if args.command is None:
+                    parser.error("the following arguments are required: COMMAND")
                 if args.command == "check" and list(args.files).count("-") > 1:
                     parser.error("- (standard input) can be named only once")
         except SystemExit as exit_:
@@ -373,10 +330,6 @@ class _Output:
             raise _OutputFailed(error) from None
 
 
-def _display(name: str) -> str:
-    return one_line(name)
-
-
 def _file_name(name: str) -> str:
     """How output names an input file; ``-`` is standard input."""
     return _STDIN_NAME if name == "-" else name
@@ -456,38 +409,32 @@ class _Report:
 
 
 class _Progress:
-    """A progress line on a terminal's standard error; silent anywhere else."""
-
-    __slots__ = ("_last", "_name", "_shown", "_start", "_stderr")
+    """A progress line on a terminal's standard error (none anywhere else)."""
 
     def __init__(self, stderr: t.TextIO, name: str):
-        self._stderr = stderr
-        self._name = one_line(name)
-        self._start = self._last = time.monotonic()
-        self._shown = False
-
-    @staticmethod
-    def of(stderr: t.TextIO, name: str) -> _Progress | None:
-        try:
-            return _Progress(stderr, name) if stderr.isatty() else None
-        except (AttributeError, ValueError, OSError):
-            return None
+        self.stderr, self.name, self.shown = stderr, one_line(name), False
+        self.start = self.last = time.monotonic()
 
     def update(self, lines: int) -> None:
         now = time.monotonic()
-        if now - self._last < _PROGRESS_SECONDS:
-            return
-        self._last = now
-        rate = lines / max(now - self._start, 1e-9)
-        self._stderr.write(f"\r\x1b[K{self._name}: {lines:,} lines, {rate:,.0f} lines/s")
-        self._stderr.flush()
-        self._shown = True
+        if now - self.last >= _PROGRESS_SECONDS:
+            self.last, self.shown = now, True
+            rate = lines / max(now - self.start, 1e-9)
+            self.stderr.write(f"\r\x1b[K{self.name}: {lines:,} lines, {rate:,.0f} lines/s")
+            self.stderr.flush()
 
     def clear(self) -> None:
-        if self._shown:
-            self._stderr.write("\r\x1b[K")
-            self._stderr.flush()
-            self._shown = False
+        if self.shown:
+            self.shown = False
+            self.stderr.write("\r\x1b[K")
+            self.stderr.flush()
+
+
+def _is_tty(stream: t.TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _invalid(message: str) -> list[Problem]:
@@ -568,7 +515,7 @@ class _Session:
         else:
             reason = "the name is not a valid file name"
         self.unreadable += 1
-        self.error(f"{_display(name)}: cannot read: {reason}")
+        self.error(f"{one_line(name)}: cannot read: {reason}")
         raise _Failed from None
 
     def load_catalog(self, path: str) -> Catalog:
@@ -579,7 +526,7 @@ class _Session:
         except CatalogError as error:
             self.error(f"cannot load the catalog: {one_line(str(error))}")
         except (OSError, ValueError) as error:
-            self.error(f"cannot load the catalog {_display(path)}: {type(error).__name__}")
+            self.error(f"cannot load the catalog {one_line(path)}: {type(error).__name__}")
         raise _Failed
 
     def read_json(self, name: str, report: _Report) -> tuple[bool, object]:
@@ -621,7 +568,7 @@ class _Session:
                 continue
             except MsgTemplatesError as error:
                 # A worker process died: the batch cannot be trusted, and nor can the rest.
-                self.error(f"{_display(_file_name(name))}: {one_line(str(error))}")
+                self.error(f"{one_line(_file_name(name))}: {one_line(str(error))}")
                 return 2
             files += 1
         if report.is_text:
@@ -637,7 +584,7 @@ class _Session:
     def check_batch(self, name: str, catalog: Catalog | None, report: _Report, jobs: int) -> int:
         """Stream one batch through :func:`check_batch`; returns how many requests it held."""
         shown = _file_name(name)
-        progress = _Progress.of(self.stderr, shown)
+        progress = _Progress(self.stderr, shown) if _is_tty(self.stderr) else None
         self.out.before_write = None if progress is None else progress.clear
         count = 0
         add = report.add
@@ -680,7 +627,7 @@ class _Session:
             return 1
         if not locales:
             report.add(name, None, check_request(payload, catalog=catalog))
-            self.error(f"{_display(name)}: no content template has a language to preview")
+            self.error(f"{one_line(name)}: no content template has a language to preview")
             return 1
         # A locale comes from the request's languages or the command line; either may hold the
         # access token, which no output shows (the preview text is masked already).
@@ -694,7 +641,7 @@ class _Session:
             elif args.format == "github":
                 report.add(name, None, preview.problems)
             else:
-                report.text(_preview_text(_display(name), locale, payload, preview))
+                report.text(_preview_text(one_line(name), locale, payload, preview))
                 report.add(name, None, preview.problems)
                 report.text("\n")
         if report.is_text:
@@ -702,13 +649,13 @@ class _Session:
         if args.html is not None:
             from .preview import render_html
 
-            page = render_html(previews, title=f"{_display(name)} — msgtemplates preview")
+            page = render_html(previews, title=f"{one_line(name)} — msgtemplates preview")
             try:
                 with open(args.html, "w", encoding="utf-8", errors="backslashreplace") as out:
                     out.write(page)
             except (OSError, ValueError) as error:
                 reason = _reason(error) if isinstance(error, OSError) else "not a valid file name"
-                self.error(f"{_display(args.html)}: cannot write: {reason}")
+                self.error(f"{one_line(args.html)}: cannot write: {reason}")
                 return 2
         return report.status()
 
@@ -726,9 +673,6 @@ class _Session:
             noun = "parameter" if len(error.names) == 1 else "parameters"
             self.error(f"missing {noun} {names}; pass each as -p NAME=VALUE")
             return 1
-        except UnknownTemplate as error:
-            self.error(one_line(str(error)))
-            return 1
         except TemplateSyntaxError as error:
             self.error(
                 f"the catalog text is not valid: {one_line(error.message)} "
@@ -741,7 +685,7 @@ class _Session:
         self.out.write(rendered.text + "\n")
         if rendered.fallback:
             self.error(
-                f"note: {_display(args.code)} has no {_display(args.language)} text; "
+                f"note: {one_line(args.code)} has no {one_line(args.language)} text; "
                 f"rendered its {rendered.language} text"
             )
         return 0
