@@ -219,11 +219,19 @@ _Compact = tuple[int, int, int, tuple[Problem, ...], "str | None", object]
 
 
 def _compact(
-    lines: cabc.Iterable[object], first: int, offset: int, catalog: Catalog | None, body: int
-) -> cabc.Iterator[_Compact]:
+    lines: cabc.Iterable[object],
+    first: int,
+    offset: int,
+    catalog: Catalog | None,
+    body: int,
+    ids: _RequestIds | None = None,
+    reader: _Reader | None = None,
+) -> cabc.Iterator[t.Any]:
     """Check each non-blank line; line numbers start at ``first`` and count blank lines.
 
     ``offset`` is the byte offset of the first line. A UTF-8 BOM opening line 1 is skipped.
+    Without ``ids`` it yields :data:`_Compact` tuples for the parent to merge; with them (one
+    process) it yields the :class:`BatchVerdict` of each line itself.
     This loop is the cost of a batch beyond the parse and ``check_request``, so a typical line
     calls no helper of its own.
     """
@@ -259,18 +267,28 @@ def _compact(
                 problems, request_id, payload = _on_fresh_stack(_check_line, raw, catalog)
             except RecursionError:
                 problems, request_id, payload = (Problem("", "invalidJson", _TOO_LOW),), None, None
-        if request_id is None:
-            yield lineno, start, len(raw), problems, None, None
-        elif body == _PAYLOAD:
-            yield lineno, start, len(raw), problems, request_id, payload
-        elif body == _DIGEST:
-            try:
-                digest: int | None = _on_fresh_stack(_body_digest, payload)
-            except RecursionError:
-                digest = None
-            yield lineno, start, len(raw), problems, request_id, digest
-        else:
-            yield lineno, start, len(raw), problems, request_id, None
+        content: object = None
+        if request_id is not None:
+            if body == _PAYLOAD:
+                content = payload
+            elif body == _DIGEST:
+                try:
+                    content = _on_fresh_stack(_body_digest, payload)
+                except RecursionError:
+                    content = None
+        if ids is None:
+            yield lineno, start, len(raw), problems, request_id, content
+            continue
+        # Checked here, in the same loop: the requestId table and the verdict.
+        if request_id is not None:
+            if body == _DIGEST:
+                entry = ids.first(request_id, lineno, t.cast(int, content or 0), True)
+            else:
+                entry = ids.first(request_id, lineno, start, False)
+            if entry >= 0:
+                same = _same_body(ids, entry, reader, content, start, len(raw), body)
+                problems = (*problems, _duplicate(ids.line(entry), same))
+        yield BatchVerdict(lineno, request_id, problems)
 
 
 # --------------------------------------------------------------------------- requestIds
@@ -680,7 +698,8 @@ def _verdicts(source: object, catalog: Catalog | None, jobs: int) -> cabc.Iterat
         if hasattr(source, "read") and not isinstance(source, io.IOBase):
             # A file-like object without line iteration of its own.
             lines = (line for _, _, block in _blocks(source) for line in _lines_of(block))
-        compacts = _compact(lines, 1, offset, catalog, body)
+        yield from _compact(lines, 1, offset, catalog, body, _RequestIds(), reader)
+        return
     ids = _RequestIds()
     first = ids.first
     for lineno, start, length, problems, request_id, content in compacts:
