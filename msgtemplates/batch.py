@@ -35,6 +35,10 @@ _SPACE = frozenset(b" \t\r\n")
 _BLOCK_BYTES = 1 << 20
 
 
+class _BinaryReadable(t.Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class BatchVerdict:
     """The verdict on one non-blank line of a batch.
@@ -66,7 +70,7 @@ def _reject_constant(name: str) -> t.NoReturn:
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _DECODE = _DECODER.decode
-_SCAN = _DECODER.scan_once
+_SCAN = t.cast(t.Any, _DECODER).scan_once
 # Opening brackets become 1, closing ones -1 (as a signed byte), everything else goes.
 _DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
@@ -257,8 +261,8 @@ def _compact(
             payload, end = scan(text, 0)
             if end != len(text) and text[end:].strip(" \t\r\n"):
                 raise _Unreadable
-            problems = check(payload, catalog=catalog)
-            problems = tuple(problems) if problems else ()
+            found = check(payload, catalog=catalog)
+            problems: tuple[Problem, ...] = tuple(found) if found else ()
             request_id = payload.get("requestId") if type(payload) is dict else None
             if type(request_id) is not str:
                 request_id = None
@@ -612,7 +616,12 @@ def _parallel(
 
 
 def check_batch(
-    source: str | os.PathLike[str] | t.BinaryIO | cabc.Iterable[bytes] | cabc.Iterable[str],
+    source: str
+    | os.PathLike[str]
+    | t.BinaryIO
+    | _BinaryReadable
+    | cabc.Iterable[bytes]
+    | cabc.Iterable[str],
     /,
     *,
     catalog: Catalog | None = None,
