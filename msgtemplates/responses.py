@@ -7,7 +7,7 @@ import typing as t
 
 from .errors import ResponseInvalid
 from .problems import Problem
-from .validation import _schema_problems
+from .validation import schema_problems
 
 __all__ = ["Outcome", "Retry", "Status", "check_response", "interpret_response"]
 
@@ -86,7 +86,7 @@ def check_response(payload: object, /) -> list[Problem]:
     >>> [p.code for p in check_response({"result": {"resultCode": "SUCCESS"}})]
     ['required']
     """
-    return _schema_problems("response", payload)
+    return schema_problems("response", payload)
 
 
 def interpret_response(payload: object, /) -> Outcome:
