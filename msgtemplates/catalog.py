@@ -26,6 +26,9 @@ from .rules import (
     first_invisible,
     first_surrogate,
     invisible_count,
+    is_dict,
+    is_list,
+    is_str,
     language_key,
 )
 from .template import Template
@@ -153,16 +156,18 @@ class Catalog(CatalogChecks):
         origins: cabc.Mapping[str, str],
         lines: cabc.Mapping[str, cabc.Mapping[str, int]],
     ) -> None:
-        if not isinstance(templates, cabc.Mapping):
+        if not issubclass(type(templates), cabc.Mapping):
             raise TypeError(
                 f"templates must be a mapping of code to texts, not {describe(templates)}"
             )
-        if not isinstance(defaults, cabc.Mapping):
+        if not issubclass(type(defaults), cabc.Mapping):
             raise TypeError(
                 f"defaults must be a mapping of code to language, not {describe(defaults)}"
             )
+        templates = t.cast("cabc.Mapping[t.Any, t.Any]", templates)
+        defaults = t.cast("cabc.Mapping[t.Any, t.Any]", defaults)
         for code, language in defaults.items():
-            if not isinstance(code, str) or not isinstance(language, str):
+            if not is_str(code) or not is_str(language):
                 raise TypeError(
                     f"defaults must map template codes to language strings, "
                     f"not {describe(code)} to {describe(language)}"
@@ -283,9 +288,9 @@ class Catalog(CatalogChecks):
         Rendered(text='Hi ${who}', language='en-US', fallback=False)
         """
         entry = self._entry(code)
-        if not isinstance(language, str):
+        if not is_str(language):
             raise TypeError(f"language must be a string, not {describe(language)}")
-        if not isinstance(params, cabc.Mapping):
+        if not issubclass(type(params), cabc.Mapping):
             raise TypeError(f"params must be a mapping of names to strings, not {describe(params)}")
         if missing not in ("error", "keep"):
             raise ValueError(f'missing must be "error" or "keep", not {quote(missing)}')
@@ -320,7 +325,7 @@ class Catalog(CatalogChecks):
             ``language``; ``problems`` are those of :func:`~msgtemplates.check_request`.
         :raises TypeError: ``user_locale`` is not a string.
         """
-        if not isinstance(user_locale, str):
+        if not is_str(user_locale):
             raise TypeError(f"user_locale must be a string, not {describe(user_locale)}")
         secret = secret_of(payload)
         shape = _request_shape(payload)
@@ -389,7 +394,7 @@ class Catalog(CatalogChecks):
         >>> Catalog({"TP_1": {"en-US": "Hi"}}).where("/TP_1/en-US")
         (None, None)
         """
-        if not isinstance(path, str) or not path.startswith("/"):
+        if not is_str(path) or not path.startswith("/"):
             return None, None
         code, _, rest = path[1:].partition("/")
         entry = self._entries.get(_unescape(code))
@@ -412,13 +417,13 @@ class Catalog(CatalogChecks):
 
         :param secret: a value never quoted (the request's access token).
         """
-        if not isinstance(payload, dict):
+        if not is_dict(payload):
             return []
         if secret is None:
             secret = secret_of(payload)
         payload = _members(payload)
         code = payload.get("templateCode")
-        if not isinstance(code, str):
+        if not is_str(code):
             return []
         code = str.__str__(code)
         entry = self._entries.get(code)
@@ -433,15 +438,15 @@ class Catalog(CatalogChecks):
                 )
             ]
         templates = payload.get("templates")
-        if not isinstance(templates, list):
+        if not is_list(templates):
             return []
         problems: list[Problem] = []
         for index, item in enumerate(list.__iter__(templates)):
-            if not isinstance(item, dict):
+            if not is_dict(item):
                 continue
             item = _members(item)
             language = item.get("language")
-            if not isinstance(language, str):
+            if not is_str(language):
                 continue
             problems.extend(
                 _template_problems(
@@ -451,7 +456,7 @@ class Catalog(CatalogChecks):
         return problems
 
     def _entry(self, code: object) -> _Entry:
-        entry = self._entries.get(str.__str__(code)) if isinstance(code, str) else None
+        entry = self._entries.get(str.__str__(code)) if is_str(code) else None
         if entry is None:
             raise UnknownTemplate(code, known=self.codes)
         return entry
@@ -506,16 +511,16 @@ def _rebuild(
 def _checked_codes(templates: cabc.Mapping[t.Any, t.Any]) -> list[str]:
     codes: list[str] = []
     for code, texts in templates.items():
-        if not isinstance(code, str):
+        if not is_str(code):
             raise TypeError(f"template codes must be strings, not {describe(code)}")
-        if not isinstance(texts, cabc.Mapping):
+        if not issubclass(type(texts), cabc.Mapping):
             raise TypeError(
                 f"template {quote(code)} must map languages to texts, not be {describe(texts)}"
             )
         if not texts:
             raise ValueError(f"template {quote(code)} has no texts; give at least one language")
         for language, text in texts.items():
-            if not isinstance(language, str) or not isinstance(text, str):
+            if not is_str(language) or not is_str(text):
                 raise TypeError(
                     f"template {quote(code)} must map language strings to text strings, "
                     f"not {describe(language)} to {describe(text)}"
@@ -646,7 +651,7 @@ def _template_problems(
     unused = [
         name
         for name in params
-        if isinstance(name, str) and name not in used and name not in _PLATFORM_PARAMETERS
+        if is_str(name) and name not in used and name not in _PLATFORM_PARAMETERS
     ]
     if unused:
         # Suggestions only among the placeholders no parameter fills, and the link names.
@@ -683,19 +688,19 @@ def _members(value: dict[t.Any, t.Any]) -> dict[str, t.Any]:
     A request may hold a dict subclass, or keys whose own ``__eq__`` or ``__hash__`` raise;
     looking members up in this copy runs none of their methods.
     """
-    return {str.__str__(k): v for k, v in dict.items(value) if isinstance(k, str)}
+    return {str.__str__(k): v for k, v in dict.items(value) if is_str(k)}
 
 
 def _params_of(item: dict[str, t.Any]) -> dict[str, t.Any] | None:
     """``templateParameters``, ``{}`` when absent, ``None`` when not an object."""
     params = item.get("templateParameters", {})
-    return _members(params) if isinstance(params, dict) else None
+    return _members(params) if is_dict(params) else None
 
 
 def _string_values(params: cabc.Mapping[t.Any, t.Any] | None) -> dict[str, str]:
     if not params:
         return {}
-    return {k: v for k, v in params.items() if isinstance(k, str) and isinstance(v, str)}
+    return {k: v for k, v in params.items() if is_str(k) and is_str(v)}
 
 
 _Candidate = tuple[int, str, "dict[t.Any, t.Any] | None"]
@@ -707,19 +712,19 @@ def _request_shape(payload: object) -> tuple[str, list[_Candidate]] | None:
     ``None`` when the request is too broken to preview: not an object, no string
     ``templateCode``, or no content template that is an object with a string ``language``.
     """
-    if not isinstance(payload, dict):
+    if not is_dict(payload):
         return None
     members = _members(payload)
     code = members.get("templateCode")
     templates = members.get("templates")
-    if not isinstance(code, str) or not isinstance(templates, list):
+    if not is_str(code) or not is_list(templates):
         return None
     candidates: list[_Candidate] = []
     for index, item in enumerate(list.__iter__(templates)):
-        if isinstance(item, dict):
+        if is_dict(item):
             item = _members(item)
             language = item.get("language")
-            if isinstance(language, str):
+            if is_str(language):
                 candidates.append((index, str.__str__(language), _params_of(item)))
     if not candidates:
         return None
@@ -1030,7 +1035,7 @@ def _first_lower(text: str) -> str:
 def _shape(document: object, file: str, kind: str) -> tuple[str | None, dict[str, str]]:
     """Check the parsed file has the catalog shape; return its default and content."""
     allowed = "allowed keys are default and content"
-    if not isinstance(document, dict):
+    if not is_dict(document):
         raise CatalogError(
             f"holds {describe(document)}; a {kind} catalog file is an object with {allowed}",
             path=file,
@@ -1040,7 +1045,7 @@ def _shape(document: object, file: str, kind: str) -> tuple[str | None, dict[str
         noun = "key" if len(unknown) == 1 else "keys"
         raise CatalogError(f"has unknown {noun} {build.listed(unknown)}; {allowed}", path=file)
     default = document.get("default")
-    if "default" in document and not isinstance(default, str):
+    if "default" in document and not is_str(default):
         raise CatalogError(
             f'has a default of {describe(default)}; use a language tag string such as "en-US"',
             path=file,
@@ -1048,14 +1053,14 @@ def _shape(document: object, file: str, kind: str) -> tuple[str | None, dict[str
     if "content" not in document:
         raise CatalogError('has no content; add a content table of language = "text"', path=file)
     content = document["content"]
-    if not isinstance(content, dict):
+    if not is_dict(content):
         raise CatalogError(
             f'has content of {describe(content)}; use a table of language = "text"', path=file
         )
     if not content:
         raise CatalogError('has an empty content; add at least one language = "text"', path=file)
     for language, text in content.items():
-        if not isinstance(text, str):
+        if not is_str(text):
             raise CatalogError(
                 f"has a text of {describe(text)} for {quote(language)}; texts are strings",
                 path=file,

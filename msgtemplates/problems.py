@@ -7,6 +7,8 @@ import dataclasses
 import functools
 import typing as t
 
+from .rules import is_dict, is_str
+
 __all__ = [
     "CODES",
     "Problem",
@@ -162,7 +164,7 @@ def quote(value: object, *, secret: str | None = None) -> str:
     >>> quote("Bearer abc123", secret="abc123")
     '"***"'
     """
-    if not isinstance(value, str):
+    if not is_str(value):
         return describe(value)
     value = str.__str__(value)
     if secret and secret in value:
@@ -206,7 +208,7 @@ def secret_of(payload: object) -> str | None:
     >>> secret_of({"accessToken": "tok"}), secret_of({"accessToken": 3}), secret_of([])
     ('tok', None, None)
     """
-    if isinstance(payload, dict):
+    if is_dict(payload):
         try:
             token = dict.get(payload, "accessToken")
         except Exception:
@@ -214,7 +216,7 @@ def secret_of(payload: object) -> str | None:
             token = next(
                 (v for k, v in dict.items(payload) if type(k) is str and k == "accessToken"), None
             )
-        if isinstance(token, str) and token:
+        if is_str(token) and token:
             return str.__str__(token)
     return None
 

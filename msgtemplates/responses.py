@@ -9,6 +9,7 @@ import typing as t
 from . import problems as build
 from .errors import ResponseInvalid
 from .problems import Problem, quote
+from .rules import is_dict, is_str
 from .validation import schema_problems
 
 __all__ = ["Outcome", "Retry", "Status", "check_response", "interpret_response"]
@@ -114,8 +115,8 @@ def check_response(payload: object, /) -> list[Problem]:
     if not any(problem.severity == "error" for problem in problems):
         result = _member(payload, "result")
         code, status = _member(result, "resultCode"), _member(result, "resultStatus")
-        expected = _KNOWN_STATUS.get(code) if isinstance(code, str) else None
-        if expected is not None and isinstance(status, str) and status != expected:
+        expected = _KNOWN_STATUS.get(code) if is_str(code) else None
+        if expected is not None and is_str(status) and status != expected:
             problems.append(
                 build.inconsistent_result("/result/resultStatus", str(code), status, expected)
             )
@@ -137,8 +138,8 @@ def interpret_response(payload: object, /) -> Outcome:
     >>> outcome.succeeded, outcome.retry
     (False, 'after-token-refresh')
     """
-    if isinstance(payload, bytes | bytearray | memoryview | str):
-        payload = _decode(payload)
+    if issubclass(type(payload), bytes | bytearray | memoryview | str):
+        payload = _decode(t.cast("bytes | str", payload))
     problems = check_response(payload)
     if any(problem.severity == "error" for problem in problems):
         raise ResponseInvalid(problems)
@@ -156,7 +157,7 @@ def interpret_response(payload: object, /) -> Outcome:
     return Outcome(
         status=t.cast("Status", status),
         code=code,
-        message=message if isinstance(message, str) else None,
+        message=message if is_str(message) else None,
         succeeded=status == "S",
         accepted=status == "A",
         retry=retry,
@@ -170,17 +171,17 @@ def _member(value: object, name: str) -> object:
     Walking the items instead of indexing keeps a key's overridden ``__hash__`` or ``__eq__``
     out of the picture.
     """
-    if isinstance(value, dict):
+    if is_dict(value):
         for key, item in dict.items(value):
-            if isinstance(key, str) and str.__str__(key) == name:
-                return str.__str__(item) if isinstance(item, str) else item
+            if is_str(key) and str.__str__(key) == name:
+                return str.__str__(item) if is_str(item) else item
     return None
 
 
 def _decode(body: bytes | bytearray | memoryview | str) -> object:
     """A response body as JSON, or :class:`ResponseInvalid` with an ``invalidJson`` problem."""
     try:
-        text = body if isinstance(body, str) else bytes(body).decode("utf-8")
+        text = body if is_str(body) else bytes(t.cast(bytes, body)).decode("utf-8")
     except UnicodeDecodeError as error:
         reason = f"byte {error.start + 1} is not UTF-8"
         raise ResponseInvalid([build.invalid_json("response", reason)]) from None

@@ -163,3 +163,28 @@ def language_key(tag: str) -> str:
     (True, False)
     """
     return tag.replace("_", "-").lower()
+
+
+# --- reading data by its real type ------------------------------------------------------------
+# isinstance() asks an object's __class__, which a mock or a hostile object can fake
+# (MagicMock(spec=dict) claims to be a dict); the real type cannot lie, so data is read by it.
+
+
+def is_dict(value: object) -> t.TypeGuard[dict[t.Any, t.Any]]:
+    """Whether ``value`` really is a dict (or a subclass): a faked ``__class__`` does not count.
+
+    >>> from unittest import mock
+    >>> is_dict({}), is_dict(mock.MagicMock(spec=dict))
+    (True, False)
+    """
+    return issubclass(type(value), dict)
+
+
+def is_list(value: object) -> t.TypeGuard[list[t.Any]]:
+    """Whether ``value`` really is a list (or a subclass)."""
+    return issubclass(type(value), list)
+
+
+def is_str(value: object) -> t.TypeGuard[str]:
+    """Whether ``value`` really is a str (or a subclass)."""
+    return issubclass(type(value), str)

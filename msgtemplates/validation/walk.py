@@ -38,7 +38,10 @@ from ..rules import (
     first_invisible,
     first_surrogate,
     invisible_count,
+    is_dict,
+    is_list,
     is_safe_link,
+    is_str,
     language_key,
     utf16_units,
 )
@@ -65,28 +68,30 @@ OrderKey = tuple[float, ...]
 
 def _is_type(value: object, kind: str) -> bool:
     if kind == "string":
-        return isinstance(value, str)
+        return is_str(value)
     if kind == "object":
-        return isinstance(value, dict)
+        return is_dict(value)
     if kind == "array":
-        return isinstance(value, list)
+        return is_list(value)
     if kind == "boolean":
-        return isinstance(value, bool)
+        return issubclass(type(value), bool)
     if kind == "null":
         return value is None
-    if isinstance(value, bool):
+    if issubclass(type(value), bool):
         return False
     if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    return kind == "number" and isinstance(value, int | float)
+        return issubclass(type(value), int) or (
+            issubclass(type(value), float) and float.is_integer(t.cast(float, value))
+        )
+    return kind == "number" and issubclass(type(value), int | float)
 
 
 def _json_kind(value: object) -> str | None:
-    if isinstance(value, bool):
+    if issubclass(type(value), bool):
         return "boolean"
-    if isinstance(value, str):
+    if is_str(value):
         return "string"
-    if isinstance(value, int | float):
+    if issubclass(type(value), int | float):
         return "number"
     return "null" if value is None else None
 
@@ -100,28 +105,30 @@ def _json_equal(left: object, right: object) -> bool:
 
 
 def _scalar(value: object) -> object:
-    if isinstance(value, bool):
-        return bool(int.__index__(value))
-    if isinstance(value, str):
+    number = t.cast(t.Any, value)
+    if issubclass(type(value), bool):
+        return bool(int.__index__(number))
+    if is_str(value):
         return str.__str__(value)
-    if isinstance(value, int):
-        return int.__index__(value)
-    if isinstance(value, float):
-        return float.__float__(value)
+    if issubclass(type(value), int):
+        return int.__index__(number)
+    if issubclass(type(value), float):
+        return float.__float__(number)
     return value
 
 
 def _member_token(key: object) -> str:
     """The pointer token of an object member, for keys JSON cannot even hold."""
-    if isinstance(key, str):
+    if is_str(key):
         return escape_pointer(str.__str__(key))
-    if isinstance(key, bool) or key is None:
+    if issubclass(type(key), bool) or key is None:
         return json.dumps(key)
+    number = t.cast(t.Any, key)
     try:
-        if isinstance(key, int):
-            return str(int.__index__(key))
-        if isinstance(key, float):
-            return float.__repr__(key)
+        if issubclass(type(key), int):
+            return str(int.__index__(number))
+        if issubclass(type(key), float):
+            return float.__repr__(number)
     except ValueError:
         pass
     return f"<{type(key).__name__}>"
@@ -164,7 +171,7 @@ class Collector:
 
     def check(self, node: Node, value: object, path: str) -> None:
         if node.classes is not None:
-            fits = isinstance(value, node.classes)
+            fits = issubclass(type(value), node.classes)
         else:
             fits = node.types is None or any(_is_type(value, kind) for kind in node.types)
         if not fits and node.types is not None:
@@ -174,11 +181,11 @@ class Collector:
         if node.enum is not None and not any(_json_equal(value, item) for item in node.enum):
             allowed = [json.dumps(item) for item in node.enum]
             self.add(enum(path, value, allowed, secret=self.secret))
-        if isinstance(value, str):
+        if is_str(value):
             self.string(node, str.__str__(value), path)
-        elif isinstance(value, dict):
+        elif is_dict(value):
             self.mapping(node, value, path)
-        elif isinstance(value, list):
+        elif is_list(value):
             self.array(node, value, path)
 
     def string(self, node: Node, value: str, path: str) -> None:
@@ -258,7 +265,7 @@ class Collector:
         present: set[str] = set()
         for key, item in dict.items(value):
             member = f"{path}/{_member_token(key)}"
-            if not isinstance(key, str):
+            if not is_str(key):
                 self.note(member)
                 self.add(member_name_type(member, key))
                 continue
@@ -306,7 +313,7 @@ class Collector:
         )
 
     def link(self, value: object, path: str) -> None:
-        if isinstance(value, str) and not is_safe_link(str.__str__(value)):
+        if is_str(value) and not is_safe_link(str.__str__(value)):
             self.add(unsafe_url(path, value, secret=self.secret))
 
     def order_key(self, path: str) -> OrderKey:
