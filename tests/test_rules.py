@@ -146,10 +146,11 @@ def test_data_is_read_by_its_real_type_not_its_claimed_class() -> None:
     assert is_dict({})
     assert is_list([])
     assert is_str("x")
-    for fake, check in [
+    checks: list[tuple[mock.MagicMock, t.Callable[[object], bool]]] = [
         (mock.MagicMock(spec=dict), is_dict),
         (mock.MagicMock(spec=list), is_list),
         (mock.MagicMock(spec=str), is_str),
-    ]:
+    ]
+    for fake, check in checks:
         assert isinstance(fake, fake._spec_class)  # it lies to isinstance
         assert not check(fake)
