@@ -62,7 +62,9 @@ class _File:
     changes: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def export_po(catalog_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], /) -> list[str]:
+def export_po(
+    catalog_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], /
+) -> list[str]:
     """Write a catalog's texts as one gettext PO file per language, for translators.
 
     Each file is ``<out_dir>/<language>.po``; languages that differ only in case or ``_``
@@ -113,7 +115,9 @@ def export_po(catalog_path: str | os.PathLike[str], out_dir: str | os.PathLike[s
     return written
 
 
-def import_po(po_dir: str | os.PathLike[str], catalog_path: str | os.PathLike[str], /) -> list[Problem]:
+def import_po(
+    po_dir: str | os.PathLike[str], catalog_path: str | os.PathLike[str], /
+) -> list[Problem]:
     """Take translated PO files back into a catalog, or refuse with the problems.
 
     Reads every ``<language>.po`` file of ``po_dir`` (the language is the file name; ``_`` may
@@ -286,7 +290,9 @@ def _po_bytes(files: cabc.Sequence[_File], language: str, project: str) -> bytes
     for file in files:
         source = _source_language(file.default, file.content)
         source_text = file.content[source]
-        own = next((text for lang, text in file.content.items() if _key(lang) == _key(language)), "")
+        own = next(
+            (text for lang, text in file.content.items() if _key(lang) == _key(language)), ""
+        )
         try:
             names = Template(source_text).placeholders
             keep = ", ".join(f"${{{name}}}" for name in names) if names else "none"
@@ -471,8 +477,8 @@ def _rewrite(file: _File) -> bytes:
 def _content_of(text: str, kind: str) -> tuple[object, object]:
     import tomllib
 
-    document = tomllib.loads(text) if kind == "toml" else json.loads(text)
-    content = document.get("content")
+    document: dict[str, t.Any] = tomllib.loads(text) if kind == "toml" else json.loads(text)
+    content: dict[str, str] = document["content"]
     return document.get("default", next(iter(content))), content
 
 
@@ -554,7 +560,7 @@ def _json_content_spans(text: str) -> tuple[dict[str, tuple[int, int]], int, str
             return
         while True:
             key_start = at
-            key, at = json.decoder.scanstring(text, at + 1)
+            key, at = decoder.raw_decode(text, at)
             key_end = at
             at = skip(skip(at) + 1)  # past ":"
             value_start = at

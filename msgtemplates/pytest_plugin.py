@@ -31,9 +31,9 @@ import pytest
 
 if t.TYPE_CHECKING:
     from .catalog import Catalog
-    from .fakewallet import FakeWallet
+    from .fakewallet import FakeWallet  # type: ignore[import-not-found,import-untyped,unused-ignore]
     from .problems import Problem
-    from .send import Credentials
+    from .send import Credentials  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
 __all__ = ["FakeWalletSetup", "fake_wallet", "msgtemplates_catalog"]
 
@@ -321,7 +321,7 @@ class FakeWalletSetup:
     @property
     def credentials(self) -> Credentials:
         """:class:`~msgtemplates.send.Credentials` of the merchant, trusting this wallet's key."""
-        from .send import Credentials
+        from .send import Credentials  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
         return Credentials(self.client_id, self.merchant_private_key, self.wallet.public_key)
 
@@ -336,7 +336,7 @@ def fake_wallet() -> FakeWalletSetup:
     process, since making RSA keys is slow.
     """
     try:
-        from .fakewallet import FakeWallet
+        from .fakewallet import FakeWallet  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError as error:
         pytest.skip(
             "the fake_wallet fixture needs msgtemplates.fakewallet and the send extra "

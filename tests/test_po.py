@@ -1,5 +1,8 @@
 """PO exchange: export a catalog for translators, edit the PO files with Babel, import them back."""
 
+# Full-width Chinese punctuation is the point of these texts, not a typo.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import json
@@ -130,6 +133,7 @@ def test_export_of_the_example_catalog_covers_every_text(tmp_path: pathlib.Path)
         entries = [message for message in read(pathlib.Path(path)) if message.id]
         assert [message.context for message in entries] == list(loaded.codes)
         for message in entries:
+            assert message.context is not None
             rendered = loaded.render(message.context, language, {}, missing="keep")
             assert (message.string, rendered.language) == (rendered.text, language)
 

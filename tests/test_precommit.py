@@ -91,7 +91,9 @@ def git_repo(path: pathlib.Path, files: dict[str, str]) -> list[str]:
 def example_files() -> list[str]:
     """The shipped examples, as paths from the project's top (the sdist has no git)."""
     return sorted(
-        path.relative_to(ROOT).as_posix() for path in (ROOT / "examples").rglob("*") if path.is_file()
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "examples").rglob("*")
+        if path.is_file()
     )
 
 
@@ -105,7 +107,8 @@ def test_the_hooks_file_defines_lint_and_check_as_python_hooks() -> None:
     for hook in HOOKS.values():
         assert hook["language"] == "python"
         assert hook["pass_filenames"] == "true"
-        assert hook["name"] and hook["description"]
+        assert hook["name"]
+        assert hook["description"]
 
 
 def test_the_simple_reading_agrees_with_a_yaml_parser() -> None:

@@ -294,9 +294,7 @@ def test_assert_sendable_passes_when_there_are_only_warnings() -> None:
     payload = payment_request("token-1")
     payload["templates"][0]["templateParameters"]["extra"] = "unused"
     catalog = Catalog.load(EXAMPLES / "catalog")
-    assert [p.severity for p in msgtemplates.check_request(payload, catalog=catalog)] == [
-        "warning"
-    ]
+    assert [p.severity for p in msgtemplates.check_request(payload, catalog=catalog)] == ["warning"]
     assert_sendable(payload, catalog=catalog)
 
 
