@@ -147,7 +147,7 @@ def import_po(
     problems: list[Problem] = []
     seen_languages: dict[str, str] = {}
     for po_path, stem in _po_files(po_dir):
-        tag = stem if canonical_tag(stem) is not None else suggest_tag(stem)
+        tag = canonical_tag(stem) or suggest_tag(stem)
         if tag is None:
             problems.append(
                 Problem(
@@ -279,10 +279,11 @@ def _po_bytes(files: cabc.Sequence[_File], language: str, project: str) -> bytes
     from babel.messages.pofile import write_po
 
     po = PoCatalog(
-        locale=_babel_locale(language),
+        # The tag as gettext spells it (zh_HK); Babel keeps an identifier it does not know.
+        locale=language.replace("-", "_"),
         project=project,
         header_comment=(
-            f"# The {language} texts of the msgtemplates catalog {project}.\n"
+            f"# Texts in {language} from the msgtemplates catalog {project!r}.\n"
             "# Translate each msgstr and keep every ${placeholder} of its msgid;\n"
             "# msgctxt is the template code. Bring the file back with msgtemplates import."
         ),
@@ -309,16 +310,6 @@ def _po_bytes(files: cabc.Sequence[_File], language: str, project: str) -> bytes
     buffer = io.BytesIO()
     write_po(buffer, po, width=76, no_location=True)
     return buffer.getvalue()
-
-
-def _babel_locale(tag: str) -> str | None:
-    """The Babel locale identifier of a tag, or ``None`` when Babel does not know it."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return str(Locale.parse(tag.replace("-", "_")))
-    except (UnknownLocaleError, ValueError):
-        return None
 
 
 def _po_files(po_dir: object) -> list[tuple[str, str]]:
@@ -461,32 +452,45 @@ def _mismatch(have: set[str], wanted: set[str], source: str) -> str:
 
 
 def _rewrite(file: _File) -> bytes:
-    """The new bytes of a file: the old text with only the changed texts replaced."""
+    """The new bytes of a file: the old text with only the changed texts replaced.
+
+    A TOML text keeps its string style (literal, multi-line) and the file its line endings
+    where the new text allows; each candidate is read back and must give exactly the intended
+    content, else the next, plainer one is tried.
+    """
+    expected = (file.default, {**file.content, **file.changes})
     if file.kind == "toml":
-        text = _rewrite_toml(file.text, file.changes)
-    else:
-        text = _rewrite_json(file.text, file.changes)
-    expected = {**file.content, **file.changes}
-    if _content_of(text, file.kind) != (file.default, expected):
-        raise CatalogError(
-            "could not be rewritten faithfully; nothing was imported", path=file.path
+        tries = ((True, True), (False, True), (False, False))
+        candidates: cabc.Iterable[str] = (
+            _rewrite_toml(file.text, file.changes, keep_style=style, keep_endings=endings)
+            for style, endings in tries
         )
-    return ((_BOM if file.bom else "") + text).encode("utf-8")
+    else:
+        candidates = [_rewrite_json(file.text, file.changes)]
+    for text in candidates:
+        if _content_of(text, file.kind) == expected:
+            return ((_BOM if file.bom else "") + text).encode("utf-8")
+    raise CatalogError("could not be rewritten faithfully; nothing was imported", path=file.path)
 
 
-def _content_of(text: str, kind: str) -> tuple[object, object]:
+def _content_of(text: str, kind: str) -> tuple[object, object] | None:
+    """The default and content a rewritten file gives, or ``None`` if it no longer parses."""
     import tomllib
 
-    document: dict[str, t.Any] = tomllib.loads(text) if kind == "toml" else json.loads(text)
-    content: dict[str, str] = document["content"]
-    return document.get("default", next(iter(content))), content
+    try:
+        document: dict[str, t.Any] = tomllib.loads(text) if kind == "toml" else json.loads(text)
+        content: dict[str, str] = document["content"]
+        return document.get("default", next(iter(content))), content
+    except (ValueError, KeyError, TypeError, StopIteration):
+        return None
 
 
-def _rewrite_toml(text: str, changes: cabc.Mapping[str, str]) -> str:
+def _rewrite_toml(
+    text: str, changes: cabc.Mapping[str, str], *, keep_style: bool, keep_endings: bool
+) -> str:
     import tomlkit
     from tomlkit.items import KeyType, SingleKey, String, StringType
 
-    crlf = "\r\n" in text and "\n" not in text.replace("\r\n", "")
     document = tomlkit.parse(text)
     content = t.cast("t.Any", document["content"])
     for language, new in changes.items():
@@ -494,24 +498,28 @@ def _rewrite_toml(text: str, changes: cabc.Mapping[str, str]) -> str:
             content.append(SingleKey(language, t=KeyType.Basic), tomlkit.string(new))
             continue
         old = content[language]
-        kind = old.type if isinstance(old, String) else StringType.SLB
+        kind = old.type if isinstance(old, String) and keep_style else StringType.SLB
         multiline = kind in (StringType.MLB, StringType.MLL)
         literal = kind in (StringType.SLL, StringType.MLL) and _literal_ok(new, multiline)
         item = tomlkit.string(new, literal=literal, multiline=multiline)
+        # The line's own comment and spacing stay with the new value.
         item.trivia.indent = old.trivia.indent
         item.trivia.comment_ws = old.trivia.comment_ws
         item.trivia.comment = old.trivia.comment
         item.trivia.trail = old.trivia.trail
         content[language] = item
     result = tomlkit.dumps(document)
-    if crlf:
+    crlf = "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    if crlf and keep_endings:
+        # Lines tomlkit adds end in LF; a CRLF file keeps CRLF throughout.
         result = result.replace("\r\n", "\n").replace("\n", "\r\n")
     return result
 
 
 def _literal_ok(text: str, multiline: bool) -> bool:
     """Whether a TOML literal string (no escapes) can hold ``text``."""
-    if "'" in text if not multiline else "'''" in text:
+    delimiter = "'''" if multiline else "'"
+    if delimiter in text:
         return False
     allowed = "\t\n" if multiline else "\t"
     return not any((ord(c) < 0x20 and c not in allowed) or ord(c) == 0x7F for c in text)

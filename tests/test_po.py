@@ -403,3 +403,40 @@ def test_an_import_leaves_no_temporary_files(catalog: pathlib.Path, tmp_path: pa
     assert import_po(tmp_path / "po", catalog) == []
     assert sorted(os.listdir(catalog)) == names
     assert sorted(os.listdir(tmp_path / "po")) == ["en-US.po", "th-TH.po", "zh-CN.po", "zh-HK.po"]
+
+
+@pytest.mark.parametrize(
+    ("original", "text", "expected"),
+    [
+        # A file with CRLF line endings keeps them, on changed and added lines alike.
+        (
+            '\ufeff[content]\r\n"en-US" = "Hi ${who}"\r\n"zh-CN" = "嗨 ${who}"\r\n',
+            "你好 ${who}",
+            '\ufeff[content]\r\n"en-US" = "Hi ${who}"\r\n"zh-CN" = "你好 ${who}"\r\n',
+        ),
+        # A multi-line string stays one.
+        (
+            '[content]\n"en-US" = "Hi ${who}"\n"zh-CN" = """嗨\n${who}"""\n',
+            "你好\n${who}",
+            '[content]\n"en-US" = "Hi ${who}"\n"zh-CN" = """你好\n${who}"""\n',
+        ),
+        # TOML drops a newline right after the opening quotes, so a text that starts with one
+        # needs a second.
+        (
+            '[content]\n"en-US" = "Hi ${who}"\n"zh-CN" = """嗨\n${who}"""\n',
+            "\n你好 ${who}",
+            '[content]\n"en-US" = "Hi ${who}"\n"zh-CN" = """\n\n你好 ${who}"""\n',
+        ),
+    ],
+)
+def test_a_toml_file_keeps_its_byte_order_mark_line_endings_and_string_style(
+    tmp_path: pathlib.Path, original: str, text: str, expected: str
+) -> None:
+    directory = tmp_path / "catalog"
+    directory.mkdir()
+    (directory / "TP_HI.toml").write_bytes(original.encode("utf-8"))
+    export_po(directory, tmp_path / "po")
+    edit(tmp_path / "po" / "zh-CN.po", "TP_HI", text)
+    assert import_po(tmp_path / "po", directory) == []
+    assert (directory / "TP_HI.toml").read_bytes().decode("utf-8") == expected
+    assert Catalog.load(directory).render("TP_HI", "zh-CN", {"who": "${who}"}).text == text
