@@ -1,5 +1,4 @@
-"""The pytest plugin: catalog lint as test items, and the ``msgtemplates_catalog`` and
-``fake_wallet`` fixtures.
+"""The pytest plugin: catalog lint as test items; ``msgtemplates_catalog``, ``fake_wallet``.
 
 Registered through the ``pytest11`` entry point ``msgtemplates``; it does nothing until the
 pytest configuration names catalogs. In ``pyproject.toml``::
@@ -335,15 +334,16 @@ def fake_wallet() -> FakeWalletSetup:
     the ``send`` extra (httpx, cryptography) is missing. The merchant key is made once per
     process, since making RSA keys is slow.
     """
+    private_pem, public_pem = _merchant_key()
     try:
         from .fakewallet import FakeWallet  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        wallet = FakeWallet(public_pem, client_id=CLIENT_ID)
     except ImportError as error:
         pytest.skip(
             "the fake_wallet fixture needs msgtemplates.fakewallet and the send extra "
             f"(pip install 'msgtemplates[send]'): {error}"
         )
-    private_pem, public_pem = _merchant_key()
-    wallet = FakeWallet(public_pem, client_id=CLIENT_ID)
     return FakeWalletSetup(wallet, CLIENT_ID, private_pem, public_pem)
 
 
