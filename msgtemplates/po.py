@@ -29,6 +29,7 @@ import stat
 import tempfile
 import typing as t
 
+from . import problems as build
 from .errors import CatalogError, TemplateSyntaxError
 from .locales import canonical_tag, suggest_tag
 from .problems import Problem, escape_pointer, quote
@@ -128,61 +129,29 @@ def import_po(
     Before anything is written, every changed template is checked against its source text (the
     text in its default language, as it will be after the import): a translation whose
     placeholders differ from the source's is a ``placeholderMismatch`` error, a text with a
-    syntax error a ``templateSyntax`` error, a blank text an ``emptyText`` error, an entry for
-    a code the catalog lacks an ``unknownTemplate`` error, a file name that is no language tag
-    a ``languageTag`` error, and two files for one language a ``duplicateLanguage`` error.
-    Paths are ``/<templateCode>/<language>`` (``""`` for a whole PO file). With any problem
-    nothing is written and every catalog file stays byte-identical. Otherwise each changed
-    file is rewritten atomically (a temporary file, then :func:`os.replace`), with only the
-    changed texts differing.
+    syntax error a ``templateSyntax`` error, a blank text an ``emptyText`` error, and an entry
+    for a code the catalog lacks an ``unknownTemplate`` error; paths are
+    ``/<templateCode>/<language>``. With any problem nothing is written and every catalog file
+    stays byte-identical. Otherwise each changed file is rewritten atomically (a temporary
+    file, then :func:`os.replace`), with only the changed texts differing.
 
     :param po_dir: the directory of PO files.
     :param catalog_path: the catalog directory or file to update.
     :returns: the problems; empty when the import was written.
-    :raises CatalogError: the catalog cannot be loaded or rewritten faithfully, ``po_dir`` or a
-        PO file cannot be read or parsed.
+    :raises CatalogError: the catalog cannot be loaded or rewritten faithfully; ``po_dir``
+        holds no PO file, or one that cannot be read or parsed, that is not named after a
+        language tag, that repeats another's language (``zh_CN.po`` and ``zh-CN.po``), or
+        that has a translation without ``msgctxt``. Nothing is written then either.
     """
     files = _read_catalog(catalog_path)
     by_code = {file.code: file for file in files}
     problems: list[Problem] = []
-    seen_languages: dict[str, str] = {}
-    for po_path, stem in _po_files(po_dir):
-        tag = canonical_tag(stem) or suggest_tag(stem)
-        if tag is None:
-            problems.append(
-                Problem(
-                    "",
-                    "languageTag",
-                    f"the PO file {quote(os.path.basename(po_path))} is not named after a "
-                    'language tag; name it <language>.po, such as "en-US.po"',
-                )
-            )
-            continue
-        earlier = seen_languages.setdefault(_key(tag), po_path)
-        if earlier != po_path:
-            problems.append(
-                Problem(
-                    "",
-                    "duplicateLanguage",
-                    f"the PO files {quote(os.path.basename(earlier))} and "
-                    f"{quote(os.path.basename(po_path))} are for the same language; keep one",
-                )
-            )
-            continue
+    for po_path, tag in _po_files(po_dir):
         for code, text in _translations(po_path):
-            file = by_code.get(code) if code is not None else None
+            file = by_code.get(code)
             if file is None:
-                shown = "(none)" if code is None else quote(code)
-                where = "" if code is None else f"/{escape_pointer(code)}/{escape_pointer(tag)}"
-                problems.append(
-                    Problem(
-                        where,
-                        "unknownTemplate",
-                        f"the PO file {quote(os.path.basename(po_path))} has an entry for "
-                        f"template code {shown}, which the catalog does not hold; remove the "
-                        "entry or add the template first",
-                    )
-                )
+                at = f"/{escape_pointer(code)}/{escape_pointer(tag)}"
+                problems.append(build.unknown_template(at, code, known=sorted(by_code)))
                 continue
             language = _language_in(file, tag)
             if file.content.get(language) != text:
@@ -313,17 +282,31 @@ def _po_bytes(files: cabc.Sequence[_File], language: str, project: str) -> bytes
 
 
 def _po_files(po_dir: object) -> list[tuple[str, str]]:
-    """``(path, language)`` of every ``.po`` file of a directory, sorted by name."""
+    """``(path, language tag)`` of every ``.po`` file of a directory, sorted by name."""
     directory = _path_name(po_dir, "po_dir")
     try:
         names = sorted(os.listdir(directory))
     except OSError as err:
         raise CatalogError(f"cannot list the PO directory: {_reason(err)}", path=directory) from err
-    found = [
-        (os.path.join(directory, name), name[: -len(".po")])
-        for name in names
-        if name.endswith(".po") and not name.startswith(".")
-    ]
+    found: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for name in names:
+        if not name.endswith(".po") or name.startswith("."):
+            continue
+        path = os.path.join(directory, name)
+        stem = name[: -len(".po")]
+        tag = canonical_tag(stem) or suggest_tag(stem)
+        if tag is None:
+            raise CatalogError(
+                'is not named after a language tag; name it <language>.po, such as "en-US.po"',
+                path=path,
+            )
+        earlier = seen.setdefault(_key(tag), name)
+        if earlier != name:
+            raise CatalogError(
+                f"is for the same language as {quote(earlier)}; keep one of the two", path=path
+            )
+        found.append((path, tag))
     if not found:
         raise CatalogError(
             "holds no PO files; export them first with msgtemplates export", path=directory
@@ -331,21 +314,29 @@ def _po_files(po_dir: object) -> list[tuple[str, str]]:
     return found
 
 
-def _translations(po_path: str) -> list[tuple[str | None, str]]:
+def _translations(po_path: str) -> list[tuple[str, str]]:
     """``(template code, text)`` of each translated entry that is neither fuzzy nor obsolete."""
     po = _read_po(po_path)
-    found: list[tuple[str | None, str]] = []
-    seen: set[str | None] = set()
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for message in po:
         if not message.id or message.fuzzy:
             continue  # the header, or a translation its translator does not stand by
         text = message.string
         if not isinstance(text, str) or not text:
             continue  # untranslated (a plural entry is never ours)
-        if message.context in seen:
+        code = message.context
+        if code is None:
+            raise CatalogError(
+                f"has a translation of {quote(str(message.id))} without msgctxt; each entry "
+                "names its template code in msgctxt, as msgtemplates export writes it",
+                path=po_path,
+                lineno=message.lineno,
+            )
+        if code in seen:
             continue  # the first entry of a code wins, as gettext's own tools keep it
-        seen.add(message.context)
-        found.append((message.context, text))
+        seen.add(code)
+        found.append((code, text))
     return found
 
 
@@ -387,25 +378,20 @@ def _parity_problems(file: _File) -> list[Problem]:
     for language, text in file.changes.items():
         at = f"{base}/{escape_pointer(language)}"
         if not text.strip():
-            problems.append(
-                Problem(at, "emptyText", "the translation is blank; translate it or leave it empty")
-            )
+            problems.append(build.empty_text(at))
             continue
         try:
             parsed[language] = Template(text)
         except TemplateSyntaxError as err:
             problems.append(
-                Problem(
-                    at,
-                    "templateSyntax",
-                    f"the translation has a syntax error at line {err.lineno}, column "
-                    f"{err.column}: {err.message}",
+                build.template_syntax(
+                    at, err.lineno, err.column, err.message, language=language, code=file.code
                 )
             )
     if problems:
         return problems
     try:
-        wanted = set(Template(after[source]).placeholders)
+        wanted = Template(after[source]).placeholders
     except TemplateSyntaxError:
         return []  # a source with a syntax error: lint reports it, and no parity can be judged
     # When the source text changes, every language of the template must follow it.
@@ -419,33 +405,15 @@ def _parity_problems(file: _File) -> list[Problem]:
                 template = Template(text)
             except TemplateSyntaxError:
                 continue  # an old text's syntax error is lint's to report
-        have = set(template.placeholders)
-        if have != wanted:
+        have = template.placeholders
+        extra = [name for name in have if name not in wanted]
+        lacking = [name for name in wanted if name not in have]
+        if extra or lacking:
+            at = f"{base}/{escape_pointer(language)}"
             problems.append(
-                Problem(
-                    f"{base}/{escape_pointer(language)}",
-                    "placeholderMismatch",
-                    _mismatch(have, wanted, source),
-                )
+                build.placeholder_mismatch(at, extra=extra, lacking=lacking, severity="error")
             )
     return problems
-
-
-def _mismatch(have: set[str], wanted: set[str], source: str) -> str:
-    def names(values: set[str]) -> str:
-        listed = sorted(values)
-        shown = ", ".join(f"${{{name[:40]}}}" for name in listed[:10])
-        return shown + (f" and {len(listed) - 10} more" if len(listed) > 10 else "")
-
-    parts = []
-    if wanted - have:
-        parts.append(f"lacks {names(wanted - have)}")
-    if have - wanted:
-        parts.append(f"adds {names(have - wanted)}")
-    return (
-        f"the translation {' and '.join(parts)}; it must use exactly the placeholders of the "
-        f"{quote(source)} source text"
-    )
 
 
 # ---------------------------------------------------------------------------- writing

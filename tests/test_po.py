@@ -292,7 +292,7 @@ def test_fuzzy_and_obsolete_entries_are_ignored(
     ("code", "language", "text", "problem", "words"),
     [
         ("TP_HELLO", "zh-CN", "你好 ${who}", "placeholderMismatch", "lacks ${code}"),
-        ("TP_HELLO", "th-TH", "${who} ${code} ${extra}", "placeholderMismatch", "adds ${extra}"),
+        ("TP_HELLO", "th-TH", "${who} ${code} ${extra}", "placeholderMismatch", "uses ${extra}"),
         ("TP_BYE", "zh-CN", "再见 ${who", "templateSyntax", "line 1, column 4"),
         ("TP_BYE", "zh-CN", "再见 ${}", "templateSyntax", "syntax error"),
         ("TP_PARCEL", "zh-HK", "包裹 ${parcl}", "placeholderMismatch", "${parcel}"),
@@ -331,7 +331,7 @@ def test_a_source_text_that_drops_a_placeholder_is_refused_for_every_translation
         ("/TP_HELLO/zh-CN", "placeholderMismatch"),
         ("/TP_HELLO/th-TH", "placeholderMismatch"),
     ]
-    assert all("adds ${code}" in p.message for p in problems)
+    assert all("uses ${code}" in p.message for p in problems)
     assert snapshot(catalog) == before
 
 
@@ -351,18 +351,35 @@ def test_an_entry_for_a_code_the_catalog_lacks_is_refused(
     assert snapshot(catalog) == before
 
 
-def test_po_files_named_after_no_language_or_twice_the_same_are_refused(
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("messages.po", "is not named after a language tag"), ("zh_cn.po", 'as "zh-CN.po"')],
+)
+def test_po_files_named_after_no_language_or_twice_the_same_are_catalog_errors(
+    catalog: pathlib.Path, tmp_path: pathlib.Path, name: str, words: str
+) -> None:
+    export_po(catalog, tmp_path / "po")
+    edit(tmp_path / "po" / "zh-CN.po", "TP_BYE", "${who}，再会。")
+    shutil.copy(tmp_path / "po" / "zh-CN.po", tmp_path / "po" / name)
+    before = snapshot(catalog)
+    with pytest.raises(CatalogError, match=words) as caught:
+        import_po(tmp_path / "po", catalog)
+    assert caught.value.path.endswith(name)
+    assert snapshot(catalog) == before
+
+
+def test_a_translation_without_msgctxt_is_a_catalog_error(
     catalog: pathlib.Path, tmp_path: pathlib.Path
 ) -> None:
     export_po(catalog, tmp_path / "po")
-    shutil.copy(tmp_path / "po" / "zh-CN.po", tmp_path / "po" / "zh_cn.po")
-    shutil.copy(tmp_path / "po" / "zh-CN.po", tmp_path / "po" / "messages.po")
-    problems = import_po(tmp_path / "po", catalog)
-    assert [(p.path, p.code) for p in problems] == [
-        ("", "languageTag"),
-        ("", "duplicateLanguage"),
-    ]
-    assert '"messages.po"' in problems[0].message
+    po = read(tmp_path / "po" / "zh-CN.po")
+    po.add("Goodbye ${who}.", "再见 ${who}")
+    with (tmp_path / "po" / "zh-CN.po").open("wb") as stream:
+        write_po(stream, po)
+    before = snapshot(catalog)
+    with pytest.raises(CatalogError, match="without msgctxt"):
+        import_po(tmp_path / "po", catalog)
+    assert snapshot(catalog) == before
 
 
 def test_a_po_directory_without_po_files_is_a_catalog_error(
