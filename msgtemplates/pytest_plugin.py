@@ -334,10 +334,10 @@ def fake_wallet() -> FakeWalletSetup:
     the ``send`` extra (httpx, cryptography) is missing. The merchant key is made once per
     process, since making RSA keys is slow.
     """
-    private_pem, public_pem = _merchant_key()
     try:
         from .fakewallet import FakeWallet  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
+        private_pem, public_pem = _merchant_key()
         wallet = FakeWallet(public_pem, client_id=CLIENT_ID)
     except ImportError as error:
         pytest.skip(
@@ -349,14 +349,10 @@ def fake_wallet() -> FakeWalletSetup:
 
 @functools.cache
 def _merchant_key() -> tuple[str, str]:
-    try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-    except ImportError as error:
-        pytest.skip(
-            "the fake_wallet fixture needs cryptography, part of the send extra "
-            f"(pip install 'msgtemplates[send]'): {error}"
-        )
+    """A merchant RSA-2048 key pair as PEM texts (PKCS#8, SubjectPublicKeyInfo)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -279,7 +279,10 @@ def test_fake_wallet_accepts_a_request_signed_with_the_merchant_key(
             assert list(fake_wallet.wallet.delivered) == ["REQ-1"]
         """
     )
-    run(pytester, "test_wallet.py").assert_outcomes(passed=1)
+    # In a process of its own: an in-process run forgets the modules it imported when it ends,
+    # and cryptography's compiled core cannot be imported a second time.
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "no:cacheprovider", "test_wallet.py")
+    result.assert_outcomes(passed=1)
 
 
 # ---------------------------------------------------------------------------- assert_sendable
