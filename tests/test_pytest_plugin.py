@@ -323,6 +323,11 @@ def test_assert_sendable_never_shows_the_access_token() -> None:
     assert token not in str(caught.value)
 
 
+def test_assert_sendable_rejects_a_catalog_of_the_wrong_type() -> None:
+    with pytest.raises(TypeError, match="catalog"):
+        assert_sendable(payment_request("token-1"), catalog={"TP": {}})  # type: ignore[arg-type]
+
+
 def test_assert_sendable_failure_reads_well_in_a_pytest_report(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_send=textwrap.dedent(
