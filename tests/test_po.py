@@ -9,10 +9,13 @@ import json
 import os
 import pathlib
 import shutil
+import tempfile
 
 import pytest
 from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.pofile import read_po, write_po
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from msgtemplates import Catalog, CatalogError
 from msgtemplates.po import export_po, import_po
@@ -457,3 +460,37 @@ def test_a_toml_file_keeps_its_byte_order_mark_line_endings_and_string_style(
     assert import_po(tmp_path / "po", directory) == []
     assert (directory / "TP_HI.toml").read_bytes().decode("utf-8") == expected
     assert Catalog.load(directory).render("TP_HI", "zh-CN", {"who": "${who}"}).text == text
+
+
+# Any text a translator can type, placeholders aside: no lone surrogates (UTF-8 cannot carry
+# them), no NUL (PO files cannot), no "$" (that would make new placeholders).
+_TYPED = st.characters(exclude_categories=["Cs"], exclude_characters="\x00$")
+
+
+# Each example writes and rewrites files; 50 cover the escapes of TOML, JSON and PO well.
+@settings(max_examples=50, deadline=None)
+@given(
+    before=st.text(_TYPED, min_size=1, max_size=30).filter(str.strip),
+    after=st.text(_TYPED, max_size=20),
+    kind=st.sampled_from(["toml", "json"]),
+)
+def test_any_translated_text_round_trips_through_po_into_toml_and_json(
+    before: str, after: str, kind: str
+) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = pathlib.Path(scratch)
+        (root / "catalog").mkdir()
+        if kind == "toml":
+            source = '# kept\n[content]\n"en-US" = "Hi ${who}"  # kept\n"th-TH" = "${who}"\n'
+        else:
+            source = '{"content": {"en-US": "Hi ${who}", "th-TH": "${who}"}}\n'
+        (root / "catalog" / f"TP_HI.{kind}").write_text(source, encoding="utf-8")
+        export_po(root / "catalog", root / "po")
+        text = before + "${who}" + after
+        edit(root / "po" / "th-TH.po", "TP_HI", text)
+        assert import_po(root / "po", root / "catalog") == []
+        loaded = Catalog.load(root / "catalog")
+        assert loaded.render("TP_HI", "th-TH", {"who": "${who}"}).text == text
+        assert loaded.render("TP_HI", "en-US", {"who": "Mei"}).text == "Hi Mei"
+        if kind == "toml":
+            assert (root / "catalog" / "TP_HI.toml").read_text("utf-8").count("# kept") == 2
