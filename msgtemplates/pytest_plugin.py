@@ -148,20 +148,32 @@ class CatalogCollector(pytest.Collector):
                     self.session, name=self.name, nodeid=self.name, reason=str(error)
                 )
             ]
-        by_code: dict[str, list[Problem]] = {code: [] for code in catalog.codes}
+        from .problems import one_line
+
+        rootpath = self.config.rootpath
+        by_code: dict[str, list[tuple[Problem, str]]] = {code: [] for code in catalog.codes}
         for problem in catalog.lint():
-            by_code.setdefault(_code_of(problem.path), []).append(problem)
-        strict = bool(self.config.getini(STRICT_OPTION))
-        return [
-            TemplateItem.from_parent(
-                self,
-                name=code,
-                problems=tuple(problems),
-                strict=strict,
-                file=_file_of(self.path, code),
+            file, line = catalog.where(problem.path)
+            where = _shown(pathlib.Path(file), rootpath) if file else self.name
+            if line is not None:
+                where = f"{where}:{line}"
+            by_code.setdefault(_code_of(problem.path), []).append(
+                (problem, f"{where}: {one_line(str(problem))}")
             )
-            for code, problems in by_code.items()
-        ]
+        strict = bool(self.config.getini(STRICT_OPTION))
+        items: list[pytest.Item | pytest.Collector] = []
+        for code, found in by_code.items():
+            file, _ = catalog.where(f"/{code}")
+            items.append(
+                TemplateItem.from_parent(
+                    self,
+                    name=code,
+                    problems=tuple(found),
+                    strict=strict,
+                    file=pathlib.Path(file) if file else self.path,
+                )
+            )
+        return items
 
 
 class LintFailed(Exception):
@@ -169,12 +181,16 @@ class LintFailed(Exception):
 
 
 class TemplateItem(pytest.Item):
-    """One template code of a catalog; passes when its lint has no errors."""
+    """One template code of a catalog; passes when its lint has no errors.
+
+    :param problems: the template's lint problems, each with its line as printed:
+        ``FILE:LINE: PATH: SEVERITY: message [code]``, as ``msgtemplates lint`` prints it.
+    """
 
     def __init__(
         self,
         *,
-        problems: tuple[Problem, ...],
+        problems: tuple[tuple[Problem, str], ...],
         strict: bool,
         file: pathlib.Path,
         **kwargs: t.Any,
@@ -187,21 +203,19 @@ class TemplateItem(pytest.Item):
 
     def runtest(self) -> None:
         """Fail with the problem lines when the template has errors (or strict warnings)."""
-        from .problems import one_line
-
-        errors = [p for p in self.problems if p.severity == "error"]
-        warnings = [p for p in self.problems if p.severity == "warning"]
+        errors = sum(problem.severity == "error" for problem, _ in self.problems)
+        warnings = len(self.problems) - errors
         if errors or (self.strict and warnings):
             lines = [
-                f"{self._where()}: {_counts(len(errors), len(warnings))} "
+                f"template {self.name}: {_counts(errors, warnings)} "
                 f"(msgtemplates lint{', strict' if self.strict else ''})",
-                *(one_line(str(problem)) for problem in self.problems),
+                *(line for _, line in self.problems),
             ]
             raise LintFailed("\n".join(lines))
         if warnings:
-            shown = [one_line(str(problem)) for problem in warnings]
+            shown = [line for _, line in self.problems]
             self.add_report_section("call", "msgtemplates lint warnings", "\n".join(shown))
-            self.config.stash[_WARNINGS_KEY].extend(f"{self.nodeid}: {line}" for line in shown)
+            self.config.stash[_WARNINGS_KEY].extend(shown)
 
     def repr_failure(
         self,
@@ -216,12 +230,6 @@ class TemplateItem(pytest.Item):
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         """The template's file and the item's name, for pytest's report headers."""
         return self.file, None, self.nodeid
-
-    def _where(self) -> str:
-        try:
-            return self.file.relative_to(self.config.rootpath).as_posix()
-        except ValueError:
-            return self.file.as_posix()
 
 
 class CatalogLoadItem(pytest.Item):
@@ -257,14 +265,12 @@ def _code_of(path: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def _file_of(catalog: pathlib.Path, code: str) -> pathlib.Path:
-    """The file that holds a template: the catalog itself, or its ``<code>.toml|.json``."""
-    if catalog.is_dir():
-        for suffix in (".toml", ".json"):
-            candidate = catalog / f"{code}{suffix}"
-            if candidate.is_file():
-                return candidate
-    return catalog
+def _shown(path: pathlib.Path, rootpath: pathlib.Path) -> str:
+    """A path as the report shows it: from the rootdir when it lies inside."""
+    try:
+        return path.resolve().relative_to(rootpath).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _counts(errors: int, warnings: int) -> str:

@@ -121,8 +121,8 @@ def test_a_template_with_lint_errors_fails_with_its_problem_lines(
     result.stdout.fnmatch_lines(
         [
             "*texts::TP_BROKEN*",
-            "texts/TP_BROKEN.toml: 1 error, 0 warnings (msgtemplates lint)",
-            "/TP_BROKEN/en-US: error: *line 1, column 4* [[]templateSyntax[]]",
+            "template TP_BROKEN: 1 error, 0 warnings (msgtemplates lint)",
+            "texts/TP_BROKEN.toml:2: /TP_BROKEN/en-US: error: *column 4*[[]templateSyntax[]]",
             "FAILED texts::TP_BROKEN*",
         ]
     )
@@ -137,7 +137,7 @@ def test_warnings_are_shown_but_do_not_fail_without_strict(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(
         [
             "*msgtemplates lint warnings*",
-            "texts::TP_WARNED: /TP_WARNED/zh-CN: warning: *${who}* [[]placeholderMismatch[]]",
+            "texts/TP_WARNED.toml:3: /TP_WARNED/zh-CN: warning: *${who}* [[]placeholderMismatch[]]",
         ]
     )
 
@@ -149,8 +149,8 @@ def test_strict_mode_fails_on_warnings(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "texts/TP_WARNED.toml: 0 errors, 1 warning (msgtemplates lint, strict)",
-            "/TP_WARNED/zh-CN: warning: * [[]placeholderMismatch[]]",
+            "template TP_WARNED: 0 errors, 1 warning (msgtemplates lint, strict)",
+            "texts/TP_WARNED.toml:3: /TP_WARNED/zh-CN: warning: * [[]placeholderMismatch[]]",
         ]
     )
 
