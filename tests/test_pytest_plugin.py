@@ -10,11 +10,11 @@ import sys
 import textwrap
 
 import pytest
+from helpers import payment_request
 
 import msgtemplates
 from msgtemplates import Catalog
 from msgtemplates.assertions import assert_sendable
-from tests.helpers import payment_request
 
 pytest_plugins = ["pytester"]
 
