@@ -487,11 +487,21 @@ def test_importing_locales_does_not_load_babel() -> None:
 def _babel_tags() -> list[str]:
     from babel import localedata
 
-    # Variants (en_US_POSIX, ca_ES_VALENCIA) are not tags of the form this API takes.
+    # Variants (en_US_POSIX, ca_ES_VALENCIA) are tested on their own below.
     return sorted(
         identifier.replace("_", "-")
         for identifier in localedata.locale_identifiers()
         if all(len(part) <= 4 for part in identifier.split("_")) and identifier != "root"
+    )
+
+
+def _babel_variant_tags() -> list[str]:
+    from babel import localedata
+
+    return sorted(
+        identifier.replace("_", "-")
+        for identifier in localedata.locale_identifiers()
+        if any(len(part) > 4 for part in identifier.split("_"))
     )
 
 
@@ -526,6 +536,48 @@ def test_every_babel_locale_has_a_finite_chain_that_starts_with_the_tag() -> Non
             assert fallback_chain(level) == chain[index:], (tag, level)
 
 
+def test_every_babel_variant_locale_has_the_chain_of_its_language_script_and_region() -> None:
+    tags = _babel_variant_tags()
+    assert {"ca-ES-VALENCIA", "en-US-POSIX"} <= set(tags)
+    for tag in tags:
+        base = base_tag(tag)
+        assert base != tag, tag
+        assert fallback_chain(tag) == fallback_chain(base), tag
+        assert best_match(tag, ["en-GB", base]) == base, tag
+
+
+def _changes(tags: list[str]) -> set[tuple[str, str]]:
+    """Each step of a chain where the language changes, as (child level, parent level)."""
+    steps = set()
+    for tag in tags:
+        chain = fallback_chain(tag)
+        for child, parent in zip(chain, chain[1:], strict=False):
+            if child.split("-")[0] != parent.split("-")[0]:
+                steps.add((child, parent))
+    return steps
+
+
+def test_only_hinglish_and_norwegian_parents_change_language() -> None:
+    # The rule of section 4 names these; new CLDR data with another such parent needs a look.
+    assert _changes(_babel_tags()) == {("hi-Latn", "en-IN"), ("nb", "no"), ("nn", "no")}
+
+
+def test_a_language_changing_parent_serves_the_child_never_the_parent() -> None:
+    english = [tag for tag in _babel_tags() if tag.split("-")[0] == "en"]
+    assert len(english) > 100
+    for tag in english:
+        assert best_match(tag, ["hi-Latn", "hi-Latn-IN"]) is None, tag
+        # Every Latin English text is within hi-Latn's chain (en-IN, en-001, en); en-Dsrt is not.
+        expected = tag if _script(tag) == "Latn" else None
+        assert best_match("hi-Latn", [tag]) == expected, tag
+
+
+@pytest.mark.parametrize("requested", ["nb", "nn", "no", "nb-NO", "nn-NO", "no-NO"])
+@pytest.mark.parametrize("available", ["nb", "nn", "no", "nb-NO", "nn-NO", "no-NO"])
+def test_norwegian_texts_serve_one_another(requested: str, available: str) -> None:
+    assert best_match(requested, ["en-US", "da", "sv", available]) == available
+
+
 def test_chinese_chains_never_cross_scripts() -> None:
     chinese = [tag for tag in _babel_tags() if tag.split("-")[0] == "zh"]
     assert {"zh", "zh-Hant", "zh-Hans-HK", "zh-Hant-HK", "zh-Hant-MO"} <= set(chinese)
@@ -544,10 +596,21 @@ def _variant(tag: str) -> st.SearchStrategy[str]:
     return st.sampled_from([tag, tag.lower(), tag.upper(), tag.replace("-", "_"), tag + "\n"])
 
 
+_EXTENSIONS = st.from_regex(
+    r"(-[a-z0-9]{5,8}|-[0-9][a-z0-9]{3}){0,2}(-[a-wyz0-9](-[a-z0-9]{2,8}){1,3}){0,2}"
+    r"(-x(-[a-z0-9]{1,8}){1,2})?",
+    fullmatch=True,
+).filter(bool)
+
+_EXTENDED_TAGS = st.builds(
+    "".join, st.tuples(st.sampled_from(_REAL_TAGS + ["th-TH", "in-ID", "xx-YY"]), _EXTENSIONS)
+)
+
 _TAGS = st.one_of(
     st.text(max_size=12),
     st.sampled_from(_REAL_TAGS).flatmap(_variant),
     st.from_regex(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2}|-[0-9]{3})?", fullmatch=True),
+    _EXTENDED_TAGS,
 )
 
 
@@ -584,3 +647,91 @@ def test_fallback_chain_returns_a_chain_or_raises_unknown_language(tag: str) -> 
     else:
         assert chain
         assert best_match(tag, list(chain)) == chain[0]
+
+
+@given(tag=_EXTENDED_TAGS, available=st.lists(_TAGS, max_size=6))
+def test_an_extended_request_matches_like_its_language_script_and_region(
+    tag: str, available: list[str]
+) -> None:
+    base = base_tag(tag)
+    assert base != tag
+    if not any(language_key(other) == language_key(tag) for other in available):
+        assert best_match(tag, available) == best_match(base, available)
+    try:
+        chain = fallback_chain(base)
+    except UnknownLanguage:
+        with pytest.raises(UnknownLanguage):
+            fallback_chain(tag)
+    else:
+        assert fallback_chain(tag) == chain
+
+
+# README's table: a user in each wallet market, a realistic set of catalog languages (the first
+# is the catalog's default), and the text that user gets.
+README_MARKETS = [
+    ("Hong Kong", "zh-HK", ["en-US", "zh-CN", "zh-TW"]),
+    ("Hong Kong", "zh-HK", ["en-US", "zh-CN"]),
+    ("Hong Kong", "en-HK", ["en-US", "en-GB", "zh-HK"]),
+    ("Macau", "zh-MO", ["en-US", "zh-CN", "zh-TW", "zh-HK"]),
+    ("Macau", "pt-MO", ["en-US", "pt-BR", "pt-PT", "zh-HK"]),
+    ("Taiwan", "zh-TW", ["en-US", "zh-CN", "zh-HK"]),
+    ("Mainland China", "zh-CN", ["en-US", "zh-TW"]),
+    ("Singapore", "en-SG", ["en-US", "en-IN", "en-GB"]),
+    ("Singapore", "zh-SG", ["en-US", "zh-TW", "zh-CN"]),
+    ("Malaysia", "ms-MY", ["en-US", "ms", "id"]),
+    ("Malaysia", "ms-MY", ["en-US", "id"]),
+    ("Indonesia", "in-ID", ["en-US", "id-ID"]),
+    ("Philippines", "tl-PH", ["en-US", "fil"]),
+    ("Philippines", "en-PH", ["en-GB", "en-US"]),
+    ("Thailand", "th-TH-u-ca-buddhist", ["en-US", "th-TH"]),
+    ("Vietnam", "vi-VN", ["en-US", "vi"]),
+    ("South Korea", "ko-KR", ["en-US", "ko", "ja"]),
+    ("Japan", "ja-JP-u-ca-japanese", ["en-US", "ja", "ko"]),
+    ("India", "hi-Latn-IN", ["en-GB", "hi", "en-IN"]),
+    ("India", "en-IN", ["en-US", "en-GB"]),
+    ("Australia", "en-AU", ["en-US", "en-GB"]),
+    ("United Kingdom", "en-GB", ["en-US", "hi-Latn"]),
+    ("United States", "es-US", ["en-US", "es-ES", "es-419"]),
+    ("Mexico", "es-MX", ["en-US", "es-ES", "es-419"]),
+    ("Argentina", "es-AR", ["en-US", "es-ES", "es-MX"]),
+    ("Brazil", "pt-BR", ["en-US", "pt-PT"]),
+    ("Angola", "pt-AO", ["en-US", "pt-BR", "pt-PT"]),
+    ("Spain", "ca-ES-valencia", ["en-US", "es-ES", "ca"]),
+    ("Norway", "nn-NO", ["en-US", "da", "nb"]),
+]
+
+README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- markets:start -->", "<!-- markets:end -->"
+
+
+def _markets_block() -> str:
+    lines = [
+        START,
+        "## What a user in each market sees",
+        "`best_match`, and so `Catalog.render` and `Catalog.preview`, picks the catalog text for a",
+        "user's locale by CLDR's fallback chains (see DESIGN section 4): Traditional Chinese is never",
+        "replaced by Simplified, nor a language by another unless CLDR makes that its parent (a",
+        "Hinglish `hi-Latn` user may get `en-IN`, never the reverse), and a device locale's",
+        "extensions (`-u-ca-buddhist`) do not matter. Where nothing fits, the catalog's default",
+        "(here the first language listed) is shown. `tests/test_locales.py` checks this table.",
+        "",
+        "| Market | User locale | Catalog languages | Text shown |",
+        "|---|---|---|---|",
+    ]
+    for market, locale, languages in README_MARKETS:
+        picked = best_match(locale, languages)
+        shown = f"`{picked}`" if picked is not None else f"`{languages[0]}` (default)"
+        listed = ", ".join(f"`{language}`" for language in languages)
+        lines.append(f"| {market} | `{locale}` | {listed} | {shown} |")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def test_readme_market_table_is_what_best_match_gives() -> None:
+    text = README.read_text("utf-8")
+    expected = _markets_block()
+    assert text.count(START) == 1, f"README.md needs one block, before its testing section:\n{expected}"
+    start = text.index(START)
+    found = text[start : text.index(END, start) + len(END)]
+    assert found == expected, f"README.md's market table is stale; replace it with:\n{expected}"
+    assert text.index(END) < text.index("## Testing your own code")
