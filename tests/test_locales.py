@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pathlib
 import subprocess
 import sys
@@ -239,7 +240,10 @@ SECTION_4 = [
     pytest.param("th_TH_u_ca_buddhist", ["en-US", "th-TH"], "th-TH", id="ext-underscores"),
     pytest.param("th-TH-u-ca-buddhist", ["th-th", "th-TH"], "th-TH", id="ext-spelled-like-base"),
     pytest.param(
-        "th-TH-u-ca-buddhist", ["th-TH", "TH-th-U-ca-BUDDHIST"], "TH-th-U-ca-BUDDHIST", id="ext-full"
+        "th-TH-u-ca-buddhist",
+        ["th-TH", "TH-th-U-ca-BUDDHIST"],
+        "TH-th-U-ca-BUDDHIST",
+        id="ext-full",
     ),
     pytest.param("th-TH", ["th-TH-u-ca-buddhist"], None, id="ext-available-only-itself"),
     # Malformed or unknown tags match only themselves.
@@ -551,7 +555,7 @@ def _changes(tags: list[str]) -> set[tuple[str, str]]:
     steps = set()
     for tag in tags:
         chain = fallback_chain(tag)
-        for child, parent in zip(chain, chain[1:], strict=False):
+        for child, parent in itertools.pairwise(chain):
             if child.split("-")[0] != parent.split("-")[0]:
                 steps.add((child, parent))
     return steps
@@ -603,7 +607,7 @@ _EXTENSIONS = st.from_regex(
 ).filter(bool)
 
 _EXTENDED_TAGS = st.builds(
-    "".join, st.tuples(st.sampled_from(_REAL_TAGS + ["th-TH", "in-ID", "xx-YY"]), _EXTENSIONS)
+    "".join, st.tuples(st.sampled_from([*_REAL_TAGS, "th-TH", "in-ID", "xx-YY"]), _EXTENSIONS)
 )
 
 _TAGS = st.one_of(
@@ -708,12 +712,13 @@ def _markets_block() -> str:
     lines = [
         START,
         "## What a user in each market sees",
-        "`best_match`, and so `Catalog.render` and `Catalog.preview`, picks the catalog text for a",
-        "user's locale by CLDR's fallback chains (see DESIGN section 4): Traditional Chinese is never",
-        "replaced by Simplified, nor a language by another unless CLDR makes that its parent (a",
-        "Hinglish `hi-Latn` user may get `en-IN`, never the reverse), and a device locale's",
-        "extensions (`-u-ca-buddhist`) do not matter. Where nothing fits, the catalog's default",
-        "(here the first language listed) is shown. `tests/test_locales.py` checks this table.",
+        "`best_match`, and so `Catalog.render` and `Catalog.preview`, picks the catalog text",
+        "for a user's locale by CLDR's fallback chains (see DESIGN section 4): Traditional",
+        "Chinese is never replaced by Simplified, nor a language by another unless CLDR makes",
+        "that its parent (a Hinglish `hi-Latn` user may get `en-IN`, never the reverse), and a",
+        "device locale's extensions (`-u-ca-buddhist`) do not matter. Where nothing fits, the",
+        "catalog's default (here the first language listed) is shown. `tests/test_locales.py`",
+        "checks this table.",
         "",
         "| Market | User locale | Catalog languages | Text shown |",
         "|---|---|---|---|",
@@ -730,7 +735,9 @@ def _markets_block() -> str:
 def test_readme_market_table_is_what_best_match_gives() -> None:
     text = README.read_text("utf-8")
     expected = _markets_block()
-    assert text.count(START) == 1, f"README.md needs one block, before its testing section:\n{expected}"
+    assert text.count(START) == 1, (
+        f"README.md needs one block, before its testing section:\n{expected}"
+    )
     start = text.index(START)
     found = text[start : text.index(END, start) + len(END)]
     assert found == expected, f"README.md's market table is stale; replace it with:\n{expected}"
