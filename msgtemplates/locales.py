@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections.abc as cabc
 import functools
 import re
-import string
 import typing as t
 
 from .errors import UnknownLanguage
@@ -42,12 +41,13 @@ _EXTENDED = re.compile(
     r")\Z"
 )
 
-# Tags are ASCII; lowering only ASCII keeps "K" (KELVIN SIGN) from passing for "k".
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
 
 def _lower(text: str) -> str:
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    # Tags are ASCII; lowering only ASCII keeps "K" (KELVIN SIGN) from passing for "k".
+    # bytes.lower() touches ASCII letters alone, and surrogatepass keeps lone surrogates.
+    if text.isascii():
+        return text.lower()
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
 def canonical_tag(tag: object) -> str | None:
@@ -86,8 +86,15 @@ def suggest_tag(tag: object) -> str | None:
     return canonical_tag(tag.strip().replace("_", "-"))
 
 
+# RFC 5646 sets no length limit, but no device sends a locale near this long; longer text is
+# not read as a tag at all, so a huge input costs one length check, not a parse.
+_LONGEST_EXTENDED = 255
+
+
 def _base_length(hyphenated: str) -> int:
     """The length of the language, script and region of a tag with more subtags, else 0."""
+    if len(hyphenated) > _LONGEST_EXTENDED:
+        return 0
     match = _EXTENDED.match(hyphenated)
     return 0 if match is None else match.end("base")
 
@@ -97,9 +104,9 @@ def base_tag(tag: str, /) -> str:
 
     A well-formed BCP 47 tag that carries variants (``de-DE-1996``), extensions
     (``th-TH-u-ca-buddhist``) or private use (``en-US-x-twain``) gives its leading part, spelled
-    as given; any other text, a plain tag included, is returned unchanged. ``_`` is read as
-    ``-``, as :func:`best_match` reads it. Language, script and region are not checked against
-    CLDR.
+    as given; any other text, a plain tag included, is returned unchanged, and so is text over
+    255 characters. ``_`` is read as ``-``, as :func:`best_match` reads it. Language, script and
+    region are not checked against CLDR.
 
     :param tag: a language tag, e.g. a device locale.
     :returns: the leading part, or ``tag`` itself.
@@ -441,7 +448,24 @@ def _choose(requested: str, available: tuple[object, ...]) -> int:
     return -1
 
 
-_choose_cached = functools.lru_cache(maxsize=2048)(_choose)
+# Warm answers by (requested, available): a plain dict, emptied when full, costs less per call
+# than functools.lru_cache, and best_match is called warm in loops (DESIGN section 7).
+_CHOSEN: dict[tuple[str, tuple[object, ...]], int] = {}
+_CHOSEN_MAX = 2048
+# Longer text is no tag a device or catalog sends; remembering it would only hold memory.
+_LONGEST_REMEMBERED = 256
+
+
+def _remember(requested: str, available: tuple[object, ...]) -> int:
+    """Choose as :func:`_choose` does, and keep the answer for the next such call."""
+    index = _choose(requested, available)
+    if len(requested) <= _LONGEST_REMEMBERED and all(
+        len(tag) <= _LONGEST_REMEMBERED for tag in available if isinstance(tag, str)
+    ):
+        if len(_CHOSEN) >= _CHOSEN_MAX:
+            _CHOSEN.clear()
+        _CHOSEN[requested, available] = index
+    return index
 
 
 def _as_tuple(available: cabc.Iterable[str]) -> tuple[str, ...]:
@@ -506,7 +530,9 @@ def best_match(
             return default
         requested = str.__str__(requested)
     try:
-        index = _choose_cached(requested, tags)
+        index = _CHOSEN.get((requested, tags))
+        if index is None:
+            index = _remember(requested, tags)
     except Exception:
         # An element's own __hash__ or __eq__ may raise anything; the uncached path only
         # looks at strings.
