@@ -448,10 +448,12 @@ def _choose(requested: str, available: tuple[object, ...]) -> int:
     return -1
 
 
-# Warm answers by (requested, available): a plain dict, emptied when full, costs less per call
-# than functools.lru_cache, and best_match is called warm in loops (DESIGN section 7).
-_CHOSEN: dict[tuple[str, tuple[object, ...]], int] = {}
-_CHOSEN_MAX = 2048
+# Warm answers, by requested tag and then by the available tags: plain dicts, emptied when
+# full, cost less per call than functools.lru_cache on the pair, and best_match is called warm
+# in loops (DESIGN section 7: at most 0.1x one babel.Locale.parse).
+_CHOSEN: dict[str, dict[tuple[object, ...], int]] = {}
+_CHOSEN_REQUESTS = 1024
+_CHOSEN_PER_REQUEST = 64
 # Longer text is no tag a device or catalog sends; remembering it would only hold memory.
 _LONGEST_REMEMBERED = 256
 
@@ -462,9 +464,14 @@ def _remember(requested: str, available: tuple[object, ...]) -> int:
     if len(requested) <= _LONGEST_REMEMBERED and all(
         len(tag) <= _LONGEST_REMEMBERED for tag in available if isinstance(tag, str)
     ):
-        if len(_CHOSEN) >= _CHOSEN_MAX:
-            _CHOSEN.clear()
-        _CHOSEN[requested, available] = index
+        chosen = _CHOSEN.get(requested)
+        if chosen is None:
+            if len(_CHOSEN) >= _CHOSEN_REQUESTS:
+                _CHOSEN.clear()
+            chosen = _CHOSEN.setdefault(requested, {})
+        elif len(chosen) >= _CHOSEN_PER_REQUEST:
+            chosen.clear()
+        chosen[available] = index
     return index
 
 
@@ -530,7 +537,8 @@ def best_match(
             return default
         requested = str.__str__(requested)
     try:
-        index = _CHOSEN.get((requested, tags))
+        chosen = _CHOSEN.get(requested)
+        index = None if chosen is None else chosen.get(tags)
         if index is None:
             index = _remember(requested, tags)
     except Exception:
@@ -539,7 +547,8 @@ def best_match(
         index = _choose(requested, tags)
     else:
         # A cached answer is for an equal key; an odd element equal to a string is not one.
-        if index >= 0 and not isinstance(tags[index], str):
+        # (The type test first: it spares the usual exact str an isinstance call.)
+        if index >= 0 and type(tags[index]) is not str and not isinstance(tags[index], str):
             index = _choose(requested, tags)
     if index < 0:
         return default

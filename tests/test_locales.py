@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from msgtemplates import UnknownLanguage, best_match, fallback_chain
-from msgtemplates.locales import base_tag, canonical_tag, language_key
+from msgtemplates.locales import base_tag, canonical_tag, is_known_tag, language_key
 
 
 @pytest.mark.parametrize(
@@ -331,6 +331,15 @@ def test_fallback_chain_rejects_malformed_and_unknown_extended_tags(tag: str) ->
 )
 def test_base_tag_gives_language_script_and_region_of_an_extended_tag(tag: str, base: str) -> None:
     assert base_tag(tag) == base
+
+
+@pytest.mark.parametrize(
+    "tag", ["th-TH-u-ca-buddhist", "ca-ES-valencia", "en-US-x-twain", "de-DE-1996", "en_US"]
+)
+def test_the_request_language_check_stays_strict_for_device_locales(tag: str) -> None:
+    # What a request's own language field is checked with: extended tags are languageTag.
+    assert canonical_tag(tag) is None
+    assert not is_known_tag(tag)
 
 
 @pytest.mark.parametrize("tag", [None, 3, b"th-TH-u-ca-buddhist"])
@@ -742,3 +751,13 @@ def test_readme_market_table_is_what_best_match_gives() -> None:
     found = text[start : text.index(END, start) + len(END)]
     assert found == expected, f"README.md's market table is stale; replace it with:\n{expected}"
     assert text.index(END) < text.index("## Testing your own code")
+
+
+def test_best_match_answers_stay_right_past_the_warm_cache_size() -> None:
+    # Thousands of distinct requests, and of available sets for one request, then the first.
+    for index in range(3000):
+        assert best_match(f"tag{index}", ["en", f"TAG{index}"]) == f"TAG{index}"
+    for index in range(300):
+        assert best_match("zh-HK", ["zh-CN", f"x{index}", "zh-TW"]) == "zh-TW"
+    assert best_match("tag0", ["en", "TAG0"]) == "TAG0"
+    assert best_match("zh-HK", ["zh-CN", "x0", "zh-TW"]) == "zh-TW"
