@@ -1,8 +1,8 @@
 """Language tags: normalisation, well-formedness, CLDR fallback chains and best_match.
 
-Every rule of how two language tags compare, and of which text a user's locale gets, lives here
-(DESIGN section 4); other modules ask :func:`language_key`, :func:`base_tag` and
-:func:`best_match` rather than comparing tags themselves.
+Every rule of which text a user's locale gets lives here (DESIGN section 4); other modules ask
+:func:`best_match` and :func:`base_tag`, and compare tags by ``language_key`` (from
+:mod:`msgtemplates.rules`, re-exported here), rather than comparing tags themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ import typing as t
 
 from .errors import UnknownLanguage
 from .problems import describe
+from .rules import is_str, language_key
 
+# language_key has its home in rules (language sameness); it is public here too, beside
+# base_tag, since the two are how other modules compare a request's tag with a catalog's.
 __all__ = [
     "base_tag",
     "best_match",
@@ -61,7 +64,7 @@ def canonical_tag(tag: object) -> str | None:
     >>> print(canonical_tag("th-TH-u-ca-buddhist"))
     None
     """
-    if not isinstance(tag, str):
+    if not is_str(tag):
         return None
     match = _WELL_FORMED.match(tag)
     if match is None:
@@ -81,7 +84,7 @@ def suggest_tag(tag: object) -> str | None:
     >>> suggest_tag("en_us"), suggest_tag(" zh_Hant_HK\\n"), suggest_tag("english")
     ('en-US', 'zh-Hant-HK', None)
     """
-    if not isinstance(tag, str) or len(tag) > 64:
+    if not is_str(tag) or len(tag) > 64:
         return None
     return canonical_tag(tag.strip().replace("_", "-"))
 
@@ -117,31 +120,10 @@ def base_tag(tag: str, /) -> str:
     >>> base_tag("zh-Hant-HK"), base_tag("en_US_POSIX"), base_tag("en-US-x"), base_tag("x-twain")
     ('zh-Hant-HK', 'en_US', 'en-US-x', 'x-twain')
     """
-    if not isinstance(tag, str):
+    if not is_str(tag):
         raise TypeError(f"tag must be a string, not {describe(tag)}")
     end = _base_length(tag.replace("_", "-"))
     return tag[:end] if end else tag
-
-
-def language_key(tag: str, /) -> str:
-    """The key under which two spellings are the same language tag: case and ``_`` ignored.
-
-    This is the one notion of sameness for duplicate languages, ``Rendered.fallback`` and
-    ``fallbackContent``. Legacy codes are not merged (``in-ID`` and ``id-ID`` stay two keys), and
-    the text need not be a well-formed tag.
-
-    :param tag: any text.
-    :returns: the text with ASCII letters lowered and ``_`` read as ``-``.
-    :raises TypeError: if ``tag`` is not a string.
-
-    >>> language_key("en_us") == language_key("EN-US") == "en-us"
-    True
-    >>> language_key("in-ID") == language_key("id-ID")
-    False
-    """
-    if not isinstance(tag, str):
-        raise TypeError(f"tag must be a string, not {describe(tag)}")
-    return _lower(str.replace(tag, "_", "-"))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -382,7 +364,7 @@ def fallback_chain(tag: str) -> tuple[str, ...]:
         ...
     msgtemplates.errors.UnknownLanguage: unknown language tag "en-QQ": ...
     """
-    if isinstance(tag, str):
+    if is_str(tag):
         locale = _locale_of(str.__str__(tag))
         if locale is not None:
             return _chain(locale)
@@ -411,7 +393,7 @@ def _choose(requested: str, available: tuple[object, ...]) -> int:
     readings = [
         (index, plain, _read(plain))
         for index, tag in enumerate(available)
-        if isinstance(tag, str)
+        if is_str(tag)
         for plain in (str.__str__(tag),)
     ]
     key, wanted, base = _read(requested)
@@ -462,7 +444,7 @@ def _remember(requested: str, available: tuple[object, ...]) -> int:
     """Choose as :func:`_choose` does, and keep the answer for the next such call."""
     index = _choose(requested, available)
     if len(requested) <= _LONGEST_REMEMBERED and all(
-        len(tag) <= _LONGEST_REMEMBERED for tag in available if isinstance(tag, str)
+        len(tag) <= _LONGEST_REMEMBERED for tag in available if is_str(tag)
     ):
         chosen = _CHOSEN.get(requested)
         if chosen is None:
@@ -533,7 +515,7 @@ def best_match(
     else:
         tags = _as_tuple(available)
     if type(requested) is not str:
-        if not isinstance(requested, str):
+        if not is_str(requested):
             return default
         requested = str.__str__(requested)
     try:
@@ -547,8 +529,8 @@ def best_match(
         index = _choose(requested, tags)
     else:
         # A cached answer is for an equal key; an odd element equal to a string is not one.
-        # (The type test first: it spares the usual exact str an isinstance call.)
-        if index >= 0 and type(tags[index]) is not str and not isinstance(tags[index], str):
+        # (The type test first: it spares the usual exact str a call.)
+        if index >= 0 and type(tags[index]) is not str and not is_str(tags[index]):
             index = _choose(requested, tags)
     if index < 0:
         return default

@@ -8,6 +8,7 @@ import functools
 import typing as t
 
 from .locales import canonical_tag, resolve_language
+from .rules import is_str
 
 if t.TYPE_CHECKING:
     import jinja2
@@ -59,7 +60,7 @@ def render_html(
     >>> "Hi &lt;b&gt;" in page and "<b>" not in page
     True
     """
-    if not isinstance(title, str):
+    if not is_str(title):
         raise TypeError(f"title must be a string, not {_type_name(title)}")
     if isinstance(previews, str | bytes) or not isinstance(previews, cabc.Iterable):
         what = _type_name(previews)
@@ -69,7 +70,7 @@ def render_html(
 
 
 def _card(index: int, item: object) -> _Card:
-    if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+    if not (isinstance(item, tuple) and len(item) == 2 and is_str(item[0])):
         raise TypeError(
             f"previews[{index}] must be a (user locale, Preview) pair, not {_type_name(item)}"
         )
@@ -83,13 +84,13 @@ def _card(index: int, item: object) -> _Card:
         raise TypeError(
             f"previews[{index}][1] must be a Preview, not {_type_name(preview)}"
         ) from None
-    language = _plain(language) if isinstance(language, str) else None
+    language = _plain(language) if is_str(language) else None
     # The text is written in the catalog language; with no catalog text, the user's locale is
     # the best guess at what the reader expects.
     shown_tag = language if language is not None else locale
     lang = canonical_tag(shown_tag)
     lines = tuple(_line(problem) for problem in _iterable(problems))
-    shown_text: str | None = _plain(text) if isinstance(text, str) else ""
+    shown_text: str | None = _plain(text) if is_str(text) else ""
     # A catalog with no text for the language gives no language and an empty text.
     if language is None and not shown_text:
         shown_text = None
@@ -118,9 +119,9 @@ def _line(problem: object) -> _Line:
     return _Line(
         # The severity becomes a CSS class, so only the two known values get through.
         severity="warning" if severity == "warning" else "error",
-        path=(_plain(path) or "(root)") if isinstance(path, str) else "(root)",
-        message=_plain(message) if isinstance(message, str) else "",
-        code=_plain(code) if isinstance(code, str) else "",
+        path=(_plain(path) or "(root)") if is_str(path) else "(root)",
+        message=_plain(message) if is_str(message) else "",
+        code=_plain(code) if is_str(code) else "",
     )
 
 
