@@ -15,6 +15,7 @@ import collections.abc as cabc
 import contextlib
 import dataclasses
 import datetime
+import functools
 import http.server
 import json
 import os
@@ -100,8 +101,28 @@ def _public_key(value: object) -> rsa.RSAPublicKey:
     return key
 
 
+def _private_key(value: object) -> rsa.RSAPrivateKey:
+    data = _pem(value, "private_key")
+    try:
+        # The wallet's key is the test's own; its primes need no check (a costly one).
+        key = serialization.load_pem_private_key(
+            data, password=None, unsafe_skip_rsa_key_validation=True
+        )
+    except (TypeError, ValueError, UnsupportedAlgorithm) as err:
+        raise ValueError("private_key is not an unencrypted PEM private key") from err
+    if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < 2048:
+        raise ValueError("private_key must be an RSA key of at least 2048 bits")
+    return key
+
+
 def _new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@functools.cache
+def _foreign_key() -> rsa.RSAPrivateKey:
+    """The key BAD_SIGNATURE answers are signed with: any key but a wallet's own will do."""
+    return _new_key()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -133,6 +154,8 @@ class FakeWallet:
     :param merchant_public_key: the merchant's RSA public key, PEM (``Credentials.public_key``).
     :param client_id: accept only this ``Client-Id``; ``None`` accepts any and echoes it.
     :param path: the API path it serves.
+    :param private_key: the wallet's own RSA private key, PEM, for a wallet whose public key
+        must stay the same across runs; default: a new RSA-2048 key pair.
     :raises TypeError: for a key that is not str or bytes.
     :raises ValueError: for a key that is not an RSA public key of at least 2048 bits, or a
         client id or path that cannot be a header or a URL path.
@@ -145,6 +168,7 @@ class FakeWallet:
         *,
         client_id: str | None = None,
         path: str = SEND_PATH,
+        private_key: str | bytes | None = None,
     ) -> None:
         self._merchant = _public_key(merchant_public_key)
         if client_id is not None and (
@@ -158,8 +182,7 @@ class FakeWallet:
             raise ValueError(f"path must be an absolute URL path such as {SEND_PATH}")
         self._client_id = client_id
         self._path = path
-        self._key = _new_key()
-        self._foreign: rsa.RSAPrivateKey | None = None
+        self._key = _new_key() if private_key is None else _private_key(private_key)
         self._public_pem = (
             self._key.public_key()
             .public_bytes(
@@ -217,6 +240,9 @@ class FakeWallet:
         for fault in faults:
             if fault not in FAULTS:
                 raise ValueError(f"unknown fault {fault!r:.50}; the faults are {', '.join(FAULTS)}")
+        if "BAD_SIGNATURE" in faults:
+            # Made now, not while a client waits for the answer.
+            _foreign_key()
         with self._lock:
             self._faults.extend(faults)
 
@@ -286,9 +312,7 @@ class FakeWallet:
                 b"internal server error",
             )
         if fault == "BAD_SIGNATURE":
-            if self._foreign is None:
-                self._foreign = _new_key()
-            return self._signed(200, _result_body("SUCCESS"), path, client_id, self._foreign)
+            return self._signed(200, _result_body("SUCCESS"), path, client_id, _foreign_key())
         return self._signed(200, _result_body(fault), path, client_id, self._key)
 
     def _process(
@@ -410,12 +434,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.closing.wait(HOLD_SECONDS)
             self.close_connection = True
             return
-        self.send_response(answer.status)
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
+        try:
+            self.send_response(answer.status)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up waiting (its timeout); that is its business, not an error here.
+            self.close_connection = True
 
     do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = _serve
 
@@ -431,6 +460,7 @@ def serve_forever(
     key_out: str | os.PathLike[str] | None = None,
     client_id: str | None = None,
     path: str = SEND_PATH,
+    private_key: str | bytes | None = None,
     stdout: t.TextIO | None = None,
     stop: threading.Event | None = None,
 ) -> None:
@@ -446,11 +476,14 @@ def serve_forever(
     :param key_out: where to write the wallet's public key.
     :param client_id: as for :class:`FakeWallet`.
     :param path: as for :class:`FakeWallet`.
+    :param private_key: as for :class:`FakeWallet`.
     :param stdout: where to print (default :data:`sys.stdout`).
     :param stop: an event that ends the serving when set.
     :raises OSError: when the port cannot be bound or the key cannot be written.
     """
-    wallet = FakeWallet(merchant_public_key, client_id=client_id, path=path)
+    wallet = FakeWallet(
+        merchant_public_key, client_id=client_id, path=path, private_key=private_key
+    )
     out = sys.stdout if stdout is None else stdout
     made: str | None = None
     if key_out is None:

@@ -87,7 +87,7 @@ def _check_rsa(key: object, name: str) -> None:
 def _load_private(value: object) -> rsa.RSAPrivateKey:
     data = _pem_bytes(value, "private_key")
     if b"-----BEGIN" not in data:
-        raise ValueError("private_key is not a PEM text (no -----BEGIN line)")
+        raise ValueError("private_key is not a PEM text: it has no PEM header line")
     if b"PUBLIC KEY-----" in data and b"PRIVATE KEY-----" not in data:
         raise ValueError("private_key holds a public key; pass the merchant's private key")
     try:
@@ -104,7 +104,7 @@ def _load_private(value: object) -> rsa.RSAPrivateKey:
 def _load_public(value: object) -> rsa.RSAPublicKey:
     data = _pem_bytes(value, "wallet_public_key")
     if b"-----BEGIN" not in data:
-        raise ValueError("wallet_public_key is not a PEM text (no -----BEGIN line)")
+        raise ValueError("wallet_public_key is not a PEM text: it has no PEM header line")
     if b"PRIVATE KEY-----" in data:
         # Never read it: a private key has no business here, and must not be echoed anywhere.
         raise ValueError("wallet_public_key holds a private key; pass the wallet's public key")
