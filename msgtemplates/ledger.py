@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import dataclasses
+import hashlib
 import json
 import os
 import time
@@ -41,6 +42,9 @@ class LedgerEntry:
     :param attempts: how many requests were sent for it in this run.
     :param final: the outcome is final and a rerun skips the request.
     :param message: the outcome's message, or the first error of an invalid request.
+    :param digest: SHA-256 (hex) of the request without its ``accessToken``, as canonical
+        JSON: a rerun skips a request only when the final line is for this same content, so a
+        requestId reused with another body is still sent (and refused by the wallet).
     """
 
     line: int
@@ -50,6 +54,7 @@ class LedgerEntry:
     attempts: int
     final: bool
     message: str | None = None
+    digest: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The ledger line's JSON object: ``line``, ``requestId``, ``status``, ``code``, ...
@@ -65,6 +70,7 @@ class LedgerEntry:
             "attempts": self.attempts,
             "final": self.final,
             "message": self.message,
+            "digest": self.digest,
         }
 
 
@@ -154,6 +160,7 @@ def read_ledger(path: str | os.PathLike[str], /) -> list[LedgerEntry]:
                         attempts=int(item["attempts"]),
                         final=item["final"] is True,
                         message=item.get("message"),
+                        digest=item.get("digest"),
                     )
                 )
             except (ValueError, TypeError, KeyError, AttributeError):
@@ -203,6 +210,17 @@ def _masked(text: str | None, token: str | None) -> str | None:
     if text is None or not token:
         return text
     return text.replace(token, "***")
+
+
+def _digest(payload: object) -> str | None:
+    if not isinstance(payload, dict):
+        return None
+    kept = {k: v for k, v in payload.items() if k != "accessToken"}
+    try:
+        text = json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _request_id(payload: object) -> str | None:
@@ -271,9 +289,10 @@ def send_campaign(
     Each request is validated first (an invalid one is recorded and not sent), then sent with
     ``sender`` (which retries as its outcomes say). After each request one JSON line (see
     :class:`LedgerEntry`) is appended to the ledger, flushed and synced to disk. A request
-    whose requestId already has a final line, from an earlier run or earlier in this one, is
-    skipped; so after a crash or Ctrl-C, running the same campaign with the same ledger sends
-    only what has no final outcome yet, with the same requestIds (the wallet's idempotency makes
+    whose requestId already has a final line for the same content (see
+    :attr:`LedgerEntry.digest`), from an earlier run or earlier in this one, is skipped; so
+    after a crash or Ctrl-C, running the same campaign with the same ledger sends only what has
+    no final outcome yet, with the same requestIds (the wallet's idempotency makes
     the one request that was in flight at the crash safe to send again).
 
     :param source: a ``.jsonl`` campaign (one request per line), a ``.json`` file holding one
@@ -307,7 +326,7 @@ def send_campaign(
     ledger = _Ledger(ledger_path)
     try:
         finals = {
-            entry.request_id: entry
+            (entry.request_id, entry.digest): entry
             for entry in (read_ledger(ledger_path) if ledger_path is not None else ())
             if entry.final and entry.request_id is not None
         }
@@ -321,19 +340,20 @@ def send_campaign(
         for line, payload in requests:
             done += 1
             request_id = _request_id(payload)
-            earlier = None if request_id is None else finals.get(request_id)
+            digest = _digest(payload)
+            earlier = None if request_id is None else finals.get((request_id, digest))
             if earlier is not None:
                 counts["skipped"] += 1
                 if progress is not None:
                     progress(done, total, earlier)
                 continue
-            entry = _send_one(line, payload, request_id, sender, bucket, ledger)
+            entry = _send_one(line, payload, request_id, digest, sender, bucket, ledger)
             if entry.status is None:
                 counts["invalid"] += 1
             elif entry.final:
                 counts[entry.status if entry.status in ("S", "A") else "F"] += 1
                 if request_id is not None:
-                    finals[request_id] = entry
+                    finals[request_id, digest] = entry
             else:
                 counts["pending"] += 1
             if progress is not None:
@@ -355,6 +375,7 @@ def _send_one(
     line: int,
     payload: object,
     request_id: str | None,
+    digest: str | None,
     sender: Sender,
     bucket: _Bucket | None,
     ledger: _Ledger,
@@ -371,12 +392,12 @@ def _send_one(
     except RequestInvalid as err:
         errors = [p for p in err.problems if p.severity == "error"] or err.problems
         first = str(errors[0]) if errors else "the request is invalid"
-        entry = LedgerEntry(line, request_id, None, "REQUEST_INVALID", 0, False, first)
+        entry = LedgerEntry(line, request_id, None, "REQUEST_INVALID", 0, False, first, digest)
         ledger.write(entry)
         return entry
     except SignatureInvalid as err:
         entry = LedgerEntry(
-            line, request_id, "U", "SIGNATURE_INVALID", 0, False, _masked(str(err), token)
+            line, request_id, "U", "SIGNATURE_INVALID", 0, False, _masked(str(err), token), digest
         )
         ledger.write(entry)
         raise
@@ -390,6 +411,7 @@ def _send_one(
         delivery.attempts,
         final,
         _masked(outcome.message, token),
+        digest,
     )
     ledger.write(entry)
     return entry
