@@ -279,7 +279,9 @@ class FakeWallet:
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.raw_path.decode("ascii", "replace").partition("?")[0]
-        answer = self._answer(request.method, path, request.headers.get, request.content)
+        answer = self._answer(
+            request.method, path, _lookup(request.headers.multi_items()), request.content
+        )
         if answer.kind == "timeout":
             raise httpx.ReadTimeout("the fake wallet held the request (TIMEOUT)", request=request)
         if answer.kind == "drop":
@@ -402,6 +404,12 @@ class FakeWallet:
         return _Answer("respond", status, headers, body)
 
 
+def _lookup(pairs: cabc.Iterable[tuple[str, str]]) -> _Lookup:
+    """Case-insensitive header lookup, built in one pass (the last of repeated names wins)."""
+    lowered = {name.lower(): value for name, value in pairs}
+    return lambda name: lowered.get(name.lower())
+
+
 def _header_text(value: object) -> str | None:
     if isinstance(value, str) and value.isascii() and value.isprintable() and value:
         return value
@@ -428,7 +436,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length)
         path = self.path.partition("?")[0]
-        answer = self.wallet._answer(self.command, path, self.headers.get, body)
+        answer = self.wallet._answer(self.command, path, _lookup(self.headers.items()), body)
         if answer.kind != "respond":
             if answer.kind == "timeout":
                 self.closing.wait(HOLD_SECONDS)

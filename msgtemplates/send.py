@@ -31,9 +31,9 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .errors import SignatureInvalid
+from .errors import ResponseInvalid, SignatureInvalid
 from .problems import quote
-from .responses import Outcome, check_response, interpret_response
+from .responses import Outcome, interpret_response
 from .validation import validate_request
 
 if t.TYPE_CHECKING:
@@ -288,7 +288,7 @@ def sign_request(
     _check_path(path)
     when = _now() if request_time is None else _check_time(request_time, "request_time")
     raw = credentials.sign(_content(path, credentials.client_id, when, body))
-    value = urllib.parse.quote_plus(base64.b64encode(raw).decode("ascii"))
+    value = base64.b64encode(raw).decode("ascii").translate(_QUOTED)
     return {
         "Client-Id": credentials.client_id,
         "Request-Time": when,
@@ -309,20 +309,27 @@ def _parse_signature(header: str) -> dict[str, str]:
     return fields
 
 
-def _one_header(headers: cabc.Mapping[str, str], name: str) -> str | None:
-    if isinstance(headers, httpx.Headers):
-        values = headers.get_list(name)
-    else:
-        lowered = name.lower()
-        values = [v for k, v in headers.items() if isinstance(k, str) and k.lower() == lowered]
-    if not values:
-        return None
-    if len(values) > 1:
-        raise SignatureInvalid(f"the response has {len(values)} {name} headers; one is allowed")
-    value = values[0]
-    if not isinstance(value, str):
-        raise SignatureInvalid(f"the response's {name} header is not text")
-    return value
+_WANTED = {"client-id": "Client-Id", "response-time": "Response-Time", "signature": "Signature"}
+
+
+def _wanted_headers(headers: cabc.Mapping[str, str]) -> dict[str, str]:
+    """The three signature headers, found case-insensitively in one pass; at most one each."""
+    pairs = headers.multi_items() if isinstance(headers, httpx.Headers) else headers.items()
+    found: dict[str, str] = {}
+    for key, value in pairs:
+        name = _WANTED.get(key.lower()) if isinstance(key, str) else None
+        if name is None:
+            continue
+        if name in found:
+            raise SignatureInvalid(f"the response has more than one {name} header")
+        if not isinstance(value, str):
+            raise SignatureInvalid(f"the response's {name} header is not text")
+        found[name] = value
+    return found
+
+
+# quote_plus leaves base64's letters, digits and nothing else alone: these three are the rest.
+_QUOTED = str.maketrans({"+": "%2B", "/": "%2F", "=": "%3D"})
 
 
 def verify_response(
@@ -355,12 +362,10 @@ def verify_response(
     if not isinstance(headers, cabc.Mapping):
         raise TypeError(f"headers must be a mapping, not a {type(headers).__name__}")
     _check_path(path)
-    found: dict[str, str] = {}
+    found = _wanted_headers(headers)
     for name in ("Client-Id", "Response-Time", "Signature"):
-        value = _one_header(headers, name)
-        if value is None:
+        if name not in found:
             raise SignatureInvalid(f"the response has no {name} header, so it cannot be trusted")
-        found[name] = value
     client_id = found["Client-Id"]
     if client_id != credentials.client_id:
         raise SignatureInvalid(
@@ -489,6 +494,8 @@ class _Policy:
         if refresh_token is not None and not callable(refresh_token):
             raise TypeError("refresh_token must be a callable taking the old token, or None")
         self.url = base_url.rstrip("/") + self.path
+        # Parsed once: httpx would otherwise parse the text again for every attempt.
+        self.target = httpx.URL(self.url)
         self.credentials = credentials
         self.catalog = catalog
         self.max_attempts = max_attempts
@@ -543,12 +550,11 @@ class _Policy:
             payload = json.loads(body)
         except ValueError:
             return _synthetic("INVALID_RESPONSE", "the wallet's signed answer is not JSON")
-        problems = [p for p in check_response(payload) if p.severity == "error"]
-        if problems:
-            return _synthetic(
-                "INVALID_RESPONSE", f"the wallet's answer is malformed: {problems[0]}"
-            )
-        return interpret_response(payload)
+        try:
+            return interpret_response(payload)
+        except ResponseInvalid as err:
+            errors = [p for p in err.problems if p.severity == "error"]
+            return _synthetic("INVALID_RESPONSE", f"the wallet's answer is malformed: {errors[0]}")
 
     def next_step(
         self, outcome: Outcome, *, attempts: int, backoffs: int, started: float, token: str
@@ -683,7 +689,7 @@ class Sender:
             headers = policy.headers(body)
             try:
                 response = self._client.post(
-                    policy.url,
+                    policy.target,
                     content=body,
                     headers=headers,
                     timeout=policy.timeout(self._client.timeout, started),
@@ -786,7 +792,7 @@ class AsyncSender:
             headers = policy.headers(body)
             try:
                 response = await self._client.post(
-                    policy.url,
+                    policy.target,
                     content=body,
                     headers=headers,
                     timeout=policy.timeout(self._client.timeout, started),

@@ -444,7 +444,7 @@ BODY = b'{"result":{"resultCode":"SUCCESS","resultStatus":"S"}}'
         (lambda h: {k: v for k, v in h.items() if k != "Client-Id"}, "no Client-Id header"),
         (lambda h: {k: v for k, v in h.items() if k != "Response-Time"}, "no Response-Time"),
         (lambda h: {**h, "Client-Id": "2021999999999999"}, "not ours"),
-        (lambda h: {**h, "signature": h["Signature"]}, "2 Signature headers"),
+        (lambda h: {**h, "signature": h["Signature"]}, "more than one Signature header"),
         (lambda h: {**h, "Signature": h["Signature"].replace("RSA256", "RSA")}, "algorithm"),
         (lambda h: {**h, "Signature": "algorithm=RSA256,keyVersion=1"}, "no signature="),
         (lambda h: {**h, "Signature": "garbage"}, "is not algorithm=RSA256"),
