@@ -172,7 +172,7 @@ def _requests(source: Source) -> tuple[cabc.Iterator[tuple[int, object]], int | 
     """(line, payload or a ``ValueError`` for a line that is not JSON), and the total."""
     if isinstance(source, str | os.PathLike):
         path = os.fspath(source)
-        if not path.endswith(".jsonl"):
+        if not path.lower().endswith(".jsonl"):
             with open(path, "rb") as handle:
                 raw = handle.read()
 
