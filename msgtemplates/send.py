@@ -679,6 +679,8 @@ class Sender:
         :returns: the last outcome, the number of attempts and the requestId.
         :raises RequestInvalid: when the request has errors; nothing is sent.
         :raises SignatureInvalid: when an answer is not signed by the wallet for this client.
+        :raises TypeError: when ``refresh_token`` returns something other than a str (and
+            whatever ``refresh_token`` itself raises, unchanged).
         """
         policy = self._policy
         request, body, request_id = policy.prepare(payload)
@@ -782,6 +784,8 @@ class AsyncSender:
         :returns: the last outcome, the number of attempts and the requestId.
         :raises RequestInvalid: when the request has errors; nothing is sent.
         :raises SignatureInvalid: when an answer is not signed by the wallet for this client.
+        :raises TypeError: when ``refresh_token`` returns something other than a str (and
+            whatever ``refresh_token`` itself raises, unchanged).
         """
         policy = self._policy
         request, body, request_id = policy.prepare(payload)
