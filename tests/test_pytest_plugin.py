@@ -330,7 +330,7 @@ def test_assert_sendable_rejects_a_catalog_of_the_wrong_type() -> None:
 
 def test_assert_sendable_failure_reads_well_in_a_pytest_report(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_send=textwrap.dedent(
+        test_sendable=textwrap.dedent(
             """
             from msgtemplates.assertions import assert_sendable
 
