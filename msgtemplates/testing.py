@@ -19,6 +19,7 @@ import typing as t
 
 if t.TYPE_CHECKING:
     from .assertions import assert_sendable
+    from .fakewallet import FakeWallet
     from .strategies import (
         BROKEN_CODES,
         broken_requests,
@@ -29,6 +30,7 @@ if t.TYPE_CHECKING:
 
 __all__ = [
     "BROKEN_CODES",
+    "FakeWallet",
     "assert_sendable",
     "broken_requests",
     "language_tags",
@@ -39,6 +41,7 @@ __all__ = [
 # Where each name lives; the module is imported on first use of one of its names.
 _HOMES = {
     "BROKEN_CODES": "strategies",
+    "FakeWallet": "fakewallet",
     "assert_sendable": "assertions",
     "broken_requests": "strategies",
     "language_tags": "strategies",
