@@ -48,6 +48,12 @@ _FILE_KEYS = ("default", "content")
 
 _NO_DEFAULTS: cabc.Mapping[str, str] = types.MappingProxyType({})
 
+# How many request languages each template remembers its choice for.
+_CHOICES = 256
+# Suggestions for unused parameters: for the first few, among at most this many names.
+_GUESSES = 10
+_GUESS_POOL = 100
+
 # tomllib before Python 3.14 puts the position only into the message.
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*\Z")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*\Z")
@@ -105,6 +111,11 @@ class _Entry:
     parsed: tuple[Template | TemplateSyntaxError, ...]
     # The placeholder names of each text as a set (empty for a text with a syntax error).
     name_sets: tuple[frozenset[str], ...]
+    # Each text's length without its placeholders, and how often each placeholder stands.
+    literal_lengths: tuple[int, ...]
+    counts: tuple[cabc.Mapping[str, int], ...]
+    # Request language -> (text index or None, whether that is a fallback); a bounded cache.
+    choices: dict[str, tuple[int | None, bool]]
     default: str
     # Index of the text shown when nothing fits, None when the default names no language given.
     default_index: int | None
@@ -418,11 +429,24 @@ class Catalog(CatalogChecks):
 
         :param secret: a value never quoted (the request's access token).
         """
-        if not is_dict(payload):
-            return []
         if secret is None:
             secret = secret_of(payload)
-        payload = _members(payload)
+        try:
+            # Plain data (what json.loads gives) is read as it is, without copies.
+            return self._request_problems(payload, secret, _plain)
+        except Exception:
+            # A key whose own __eq__ or __hash__ raises: read the members as plain data.
+            return self._request_problems(payload, secret, _members)
+
+    def _request_problems(
+        self,
+        payload: object,
+        secret: str | None,
+        members: cabc.Callable[[dict[t.Any, t.Any]], dict[t.Any, t.Any]],
+    ) -> list[Problem]:
+        if not is_dict(payload):
+            return []
+        payload = members(payload)
         code = payload.get("templateCode")
         if not is_str(code):
             return []
@@ -445,13 +469,19 @@ class Catalog(CatalogChecks):
         for index, item in enumerate(list.__iter__(templates)):
             if not is_dict(item):
                 continue
-            item = _members(item)
+            item = members(item)
             language = item.get("language")
             if not is_str(language):
                 continue
+            params = item.get("templateParameters", {})
             problems.extend(
                 _template_problems(
-                    code, entry, index, str.__str__(language), _params_of(item), secret=secret
+                    code,
+                    entry,
+                    index,
+                    str.__str__(language),
+                    members(params) if is_dict(params) else None,
+                    secret=secret,
                 )
             )
         return problems
@@ -558,12 +588,43 @@ def _make_entry(
         name_sets=tuple(
             frozenset(p.placeholders) if isinstance(p, Template) else frozenset() for p in parsed
         ),
+        literal_lengths=tuple(_literal_length(p) for p in parsed),
+        counts=tuple(_counts(p) for p in parsed),
+        choices={},
         default=chosen_default,
         default_index=by_key.get(_key(chosen_default)),
         by_key=types.MappingProxyType(by_key),
         origin=origin,
         lines=types.MappingProxyType(dict(lines)),
     )
+
+
+def _counts(parsed: Template | TemplateSyntaxError) -> cabc.Mapping[str, int]:
+    """How often each placeholder stands in a valid text, in one linear scan."""
+    counts: dict[str, int] = {}
+    if isinstance(parsed, Template):
+        source = parsed.source
+        # In a valid text every "${" opens a placeholder that the next "}" closes.
+        start = source.find("${")
+        while start >= 0:
+            end = source.index("}", start)
+            name = source[start + 2 : end]
+            counts[name] = counts.get(name, 0) + 1
+            start = source.find("${", end)
+    return types.MappingProxyType(counts)
+
+
+def _literal_length(parsed: Template | TemplateSyntaxError) -> int:
+    """The length of a valid text with every placeholder rendered empty."""
+    if not isinstance(parsed, Template):
+        return 0
+    return len(parsed.source) - sum(
+        (len(name) + 3) * count for name, count in _counts(parsed).items()
+    )
+
+
+def _plain(value: dict[t.Any, t.Any]) -> dict[t.Any, t.Any]:
+    return value
 
 
 def _choose(entry: _Entry, language: str) -> int | None:
@@ -621,7 +682,13 @@ def _template_problems(
 ) -> list[Problem]:
     """Problems of one content template whose ``language`` is a string."""
     at = f"/templates/{request_index}"
-    index = _choose(entry, language)
+    choice = entry.choices.get(language)
+    if choice is None:
+        index = _choose(entry, language)
+        choice = (index, index is not None and _key(entry.languages[index]) != _key(language))
+        if len(entry.choices) < _CHOICES:
+            entry.choices[language] = choice
+    index, fallback = choice
     if index is None:
         return [build.no_content(f"{at}/language", code, language, entry.languages, secret=secret)]
     chosen = entry.languages[index]
@@ -639,7 +706,7 @@ def _template_problems(
             )
         ]
     problems: list[Problem] = []
-    if _key(chosen) != _key(language):
+    if fallback:
         problems.append(
             build.fallback_content(f"{at}/language", code, language, chosen, secret=secret)
         )
@@ -652,19 +719,21 @@ def _template_problems(
     unused = [
         name
         for name in params
-        if is_str(name) and name not in used and name not in _PLATFORM_PARAMETERS
+        if name not in used and name not in _PLATFORM_PARAMETERS and is_str(name)
     ]
     if unused:
-        # Suggestions only among the placeholders no parameter fills, and the link names.
+        # Suggestions only among the placeholders no parameter fills, and the link names;
+        # a guess costs a close-match search, so only the first few unused names get one.
         open_names = [name for name in placeholders if name not in params]
-        for name in unused:
+        pool = [*open_names, *LINK_PARAMETERS] if len(open_names) <= _GUESS_POOL else []
+        for count, name in enumerate(unused):
             parameter_problems.append(
                 build.unused_parameter(
                     f"{at}/templateParameters/{escape_pointer(name)}",
                     name,
                     chosen,
                     placeholders,
-                    suggestion=_closest(name, [*open_names, *LINK_PARAMETERS]),
+                    suggestion=_closest(name, pool) if count < _GUESSES else None,
                     secret=secret,
                 )
             )
@@ -675,7 +744,12 @@ def _template_problems(
                     f"{at}/templateParameters/{escape_pointer(name)}", name, chosen, secret=secret
                 )
             )
-    length = len(parsed.render(_string_values(params), missing="keep"))
+    # The rendered length without rendering: the literal text plus each value as often as
+    # its placeholder stands (a missing one kept as ${name}).
+    length = entry.literal_lengths[index]
+    for name, count in entry.counts[index].items():
+        value = params.get(name)
+        length += count * (len(value) if type(value) is str or is_str(value) else len(name) + 3)
     if length > MAX_CONTENT_LENGTH:
         # The content template itself, so before the problems of its members.
         problems.insert(0, build.content_too_long(at, length, MAX_CONTENT_LENGTH))

@@ -88,12 +88,12 @@ def check_request(payload: object, /, *, catalog: CatalogChecks | None = None) -
     >>> [(problem.path, problem.code) for problem in check_request(request)]
     [('/templates/0/language', 'languageTag')]
     """
-    if catalog is None:
-        if _clean(payload):
+    checks = None if catalog is None else _checks_of(catalog)
+    if _clean(payload):
+        if checks is None:
             return []
-        checks = None
-    else:
-        checks = _checks_of(catalog)
+        # A clean request has no schema problem to merge with: the catalog's come in order.
+        return list(checks.request_problems(payload, secret=secret_of(payload)))
     secret = secret_of(payload)
     collector = Collector("request", semantic=True, secret=secret, track=checks is not None)
     collector.value(compile_schema("request"), payload, "")
