@@ -6,7 +6,11 @@ fly in a temporary directory: the example's first two content templates (``en-US
 each with its three placeholders and a link, so that every line is valid against
 ``examples/catalog``. Every figure is the median of interleaved runs of fresh processes, so
 start-up is on both sides, with the peak resident memory each process reached as ``peak.py``
-reads it (for ``--jobs 2``, of the main process; its workers are children).
+reads it (for ``--jobs 2``, of the main process; its workers are children). The targets are on
+wall time; the throughput table adds each process's CPU time (for ``--jobs 2`` the main
+process's alone: the workers are children of multiprocessing's forkserver, which this process
+never waits for). Where CPU time is far below wall time, other work held the cores, and the run
+is not one to publish.
 
 The references are loops a user could write instead, each a fresh process reading the same file
 line by line: ``json.loads`` of each line and nothing else, a ``msgspec.json.Decoder`` into the
@@ -105,11 +109,32 @@ def write_batch(path: pathlib.Path, lines: int) -> None:
             out.write(json.dumps(example, ensure_ascii=False) + "\n")
 
 
-def _measure(argv: list[str], env: dict[str, str], peak: pathlib.Path) -> tuple[float, int, int]:
-    """Wall seconds, peak memory in bytes and exit status of one fresh process.
+class _Run(t.NamedTuple):
+    """One fresh process: wall and CPU seconds, peak memory in bytes, exit status."""
 
-    ``argv`` runs under ``peak.py``, which writes the process's own peak memory to ``peak``.
+    seconds: float
+    cpu: float
+    peak: int
+    status: int
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every child process waited for so far (0 where that is unknown)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _measure(argv: list[str], env: dict[str, str], peak: pathlib.Path) -> _Run:
+    """Time one fresh process running ``argv`` under ``peak.py``, which writes its peak memory.
+
+    The CPU time (with its workers') is kept beside the wall time: where it is much smaller,
+    other work on the machine took the cores away, and the run is a poor one to publish.
     """
+    cpu = _children_cpu()
     start = time.perf_counter()
     status = subprocess.run(
         [sys.executable, str(HERE / "peak.py"), str(peak), *argv],
@@ -119,7 +144,7 @@ def _measure(argv: list[str], env: dict[str, str], peak: pathlib.Path) -> tuple[
         check=False,
     ).returncode
     seconds = time.perf_counter() - start
-    return seconds, int(peak.read_text("ascii")), status
+    return _Run(seconds, _children_cpu() - cpu, int(peak.read_text("ascii")), status)
 
 
 def _has(module: str, name: str = "") -> bool:
@@ -153,9 +178,9 @@ def _commands(path: pathlib.Path) -> dict[str, list[str]]:
 
 def _rounds(
     commands: dict[str, list[str]], env: dict[str, str], peak: pathlib.Path, rounds: int, label: str
-) -> dict[str, tuple[float, int]]:
-    """Median seconds and highest peak of each command over interleaved rounds."""
-    seen: dict[str, list[tuple[float, int, int]]] = {key: [] for key in commands}
+) -> dict[str, _Run]:
+    """Median wall and CPU seconds and highest peak of each command over interleaved rounds."""
+    seen: dict[str, list[_Run]] = {key: [] for key in commands}
     keys = list(commands)
     for round_ in range(rounds):
         # Rotate the order so that a slow spell of the machine hits every command alike.
@@ -163,11 +188,16 @@ def _rounds(
         for key in keys[shift:] + keys[:shift]:
             seen[key].append(_measure(commands[key], env, peak))
     for key, results in seen.items():
-        if any(status != 0 for _, _, status in results):
+        if any(run.status != 0 for run in results):
             # A check that failed or found problems did other work; its time means nothing.
-            raise RuntimeError(f"{key} exited {[s for _, _, s in results]} on {label}")
+            raise RuntimeError(f"{key} exited {[run.status for run in results]} on {label}")
     return {
-        key: (statistics.median(s for s, _, _ in results), max(r for _, r, _ in results))
+        key: _Run(
+            statistics.median(run.seconds for run in results),
+            statistics.median(run.cpu for run in results),
+            max(run.peak for run in results),
+            0,
+        )
         for key, results in seen.items()
     }
 
@@ -196,10 +226,23 @@ def run(*, quick: bool = False) -> list[dict[str, t.Any]]:
         write_batch(path, large)
         wanted = {key: argv for key, argv in _commands(path).items() if key in BIG}
         big = _rounds(wanted, env, peak, 1 if quick else 2, path.name)
-    return _time_rows(timed, small) + _memory_rows(timed["check"][1], big, small, large)
+    return _time_rows(timed, small) + _memory_rows(timed["check"].peak, big, small, large)
 
 
-def _time_rows(timed: dict[str, tuple[float, int]], lines: int) -> list[dict[str, t.Any]]:
+def _figures(run: _Run, reference: _Run, lines: int) -> dict[str, t.Any]:
+    """The extra fields of a batch row: throughput, CPU seconds and peaks of both sides."""
+    return {
+        "lines": lines,
+        "lines_per_second": lines / run.seconds,
+        "reference_lines_per_second": lines / reference.seconds,
+        "cpu_seconds": run.cpu,
+        "reference_cpu_seconds": reference.cpu,
+        "peak_bytes": run.peak,
+        "reference_peak_bytes": reference.peak,
+    }
+
+
+def _time_rows(timed: dict[str, _Run], lines: int) -> list[dict[str, t.Any]]:
     """The rows of the smaller file: targets, then context."""
     rows: list[dict[str, t.Any]] = []
     size = f"{lines:,} lines"
@@ -215,20 +258,9 @@ def _time_rows(timed: dict[str, tuple[float, int]], lines: int) -> list[dict[str
             )
             rows.append(unmeasured(name, label, target, why))
             return
-        seconds, highest = timed[ours]
+        run, against = timed[ours], timed[reference]
         rows.append(
-            row(
-                name,
-                seconds,
-                label,
-                timed[reference][0],
-                target,
-                lines=lines,
-                lines_per_second=lines / seconds,
-                reference_lines_per_second=lines / timed[reference][0],
-                peak_bytes=highest,
-                reference_peak_bytes=timed[reference][1],
-            )
+            row(name, run.seconds, label, against.seconds, target, **_figures(run, against, lines))
         )
 
     for ours, name in [("check", "msgtemplates check"), ("check_batch", "check_batch")]:
@@ -270,10 +302,10 @@ def _time_rows(timed: dict[str, tuple[float, int]], lines: int) -> list[dict[str
 
 
 def _memory_rows(
-    small_peak: int, big: dict[str, tuple[float, int]], small: int, large: int
+    small_peak: int, big: dict[str, _Run], small: int, large: int
 ) -> list[dict[str, t.Any]]:
     """Peak memory of the serial command: the larger file against the smaller one, per id."""
-    large_seconds, large_peak = big["check"]
+    large_peak = big["check"].peak
     per_id = (large_peak - small_peak) / (large - small)
     return [
         row(
@@ -294,15 +326,11 @@ def _memory_rows(
         ),
         row(
             f"msgtemplates check, {large:,} lines",
-            large_seconds,
+            big["check"].seconds,
             "json.loads loop",
-            big["json loop"][0],
+            big["json loop"].seconds,
             None,
-            lines=large,
-            lines_per_second=large / large_seconds,
-            reference_lines_per_second=large / big["json loop"][0],
-            peak_bytes=large_peak,
-            reference_peak_bytes=big["json loop"][1],
+            **_figures(big["check"], big["json loop"], large),
         ),
     ]
 
@@ -310,16 +338,18 @@ def _memory_rows(
 def throughput(rows: t.Iterable[dict[str, t.Any]], /) -> str:
     """A Markdown table of lines per second and peak memory of each batch row."""
     lines = [
-        "| batch | ours | lines/s | peak memory | against | lines/s | peak memory |",
-        "|---|---:|---:|---:|---|---:|---:|",
+        "| batch | ours (CPU) | lines/s | peak memory | against | theirs (CPU) | lines/s "
+        "| peak memory |",
+        "|---|---:|---:|---:|---|---:|---:|---:|",
     ]
     for item in rows:
         if "lines_per_second" not in item:
             continue
         lines.append(
-            f"| {item['name']} | {item['ours_seconds']:.2f} s "
+            f"| {item['name']} | {item['ours_seconds']:.2f} s ({item['cpu_seconds']:.2f} s) "
             f"| {item['lines_per_second']:,.0f} | {item['peak_bytes'] / 2**20:.1f} MiB "
-            f"| {item['reference']} {item['reference_seconds']:.2f} s "
+            f"| {item['reference']} "
+            f"| {item['reference_seconds']:.2f} s ({item['reference_cpu_seconds']:.2f} s) "
             f"| {item['reference_lines_per_second']:,.0f} "
             f"| {item['reference_peak_bytes'] / 2**20:.1f} MiB |"
         )
