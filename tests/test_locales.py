@@ -771,3 +771,54 @@ def test_best_match_answers_stay_right_past_the_warm_cache_size() -> None:
         assert best_match("zh-HK", ["zh-CN", f"x{index}", "zh-TW"]) == "zh-TW"
     assert best_match("tag0", ["en", "TAG0"]) == "TAG0"
     assert best_match("zh-HK", ["zh-CN", "x0", "zh-TW"]) == "zh-TW"
+
+
+def test_every_cldr_script_and_region_is_known_without_loading_babel_twice() -> None:
+    from babel import Locale
+
+    from msgtemplates.locales import is_known_tag
+
+    english = Locale("en")
+    unknown_scripts = [s for s in english.scripts if not is_known_tag(f"en-{s}")]
+    unknown_regions = [r for r in english.territories if not is_known_tag(f"en-{r}")]
+    assert unknown_scripts == []
+    assert unknown_regions == []
+    assert not is_known_tag("en-Qabc")
+    assert not is_known_tag("en-QQ")
+
+
+def test_a_language_with_locale_data_is_never_a_legacy_alias() -> None:
+    # resolve_language answers such languages without CLDR's global data; that is exact only
+    # while no language with data of its own is also an alias.
+    from babel import localedata
+    from babel.core import get_global
+
+    from msgtemplates.locales import resolve_language
+
+    aliases = get_global("language_aliases")
+    languages = {name.split("_")[0] for name in localedata.locale_identifiers()}
+    assert [language for language in languages if language in aliases] == []
+    assert all(resolve_language(language) == language for language in languages)
+    assert [resolve_language(code) for code in ("in", "iw", "tl", "IN")] == [
+        "id",
+        "he",
+        "fil",
+        "id",
+    ]
+
+
+def test_checking_a_request_does_not_import_babel() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json, msgtemplates\n"
+        "p = json.load(open('examples/send-request.json'))\n"
+        "assert msgtemplates.check_request(p) == []\n"
+        "print('babel' in sys.modules)\n"
+    )
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
