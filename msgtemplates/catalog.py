@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -21,6 +22,11 @@ from .locales import best_match, canonical_tag, is_known_tag, suggest_tag
 from .problems import Problem, describe, escape_pointer, quote, secret_of
 from .template import Template
 
+if t.TYPE_CHECKING:
+    import datetime
+
+    from .compose import ParameterType, TemplateTexts
+
 __all__ = ["Catalog", "Preview", "Rendered"]
 
 #: The longest rendered text the wallet accepts, in code points.
@@ -32,9 +38,10 @@ SUFFIXES: cabc.Mapping[str, str] = types.MappingProxyType({".toml": "TOML", ".js
 # The platform reads these two parameters itself, so a text never needs to use them.
 _PLATFORM_PARAMETERS = frozenset({"pushContentUrl", "redirectUrl"})
 
-_FILE_KEYS = ("default", "content")
+_FILE_KEYS = ("default", "content", "parameters")
 
 _NO_DEFAULTS: cabc.Mapping[str, str] = types.MappingProxyType({})
+_NO_PARAMETERS: cabc.Mapping[str, cabc.Mapping[str, object]] = types.MappingProxyType({})
 
 # tomllib before Python 3.14 puts the position only into the message.
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*\Z")
@@ -97,6 +104,8 @@ class _Entry:
     # Same-language keys (case, `_`) map to the first of them.
     by_key: cabc.Mapping[str, int]
     origin: str | None
+    # The [parameters] declarations, None when the template has no such table.
+    parameters: cabc.Mapping[str, ParameterType] | None = None
 
 
 def _key(tag: str) -> str:
@@ -113,8 +122,12 @@ class Catalog:
     :param templates: ``{templateCode: {language: text}}``; languages keep the order given.
     :param defaults: ``{templateCode: language}``, the language shown when nothing fits a
         request; a code without one uses its first language.
-    :raises TypeError: an argument, code, language or text of the wrong type.
-    :raises ValueError: a template with no texts, or a default for a code not in ``templates``.
+    :param parameters: ``{templateCode: {name: declaration}}``, how :meth:`compose` formats
+        each parameter: a type name (``"currency"``) or ``{"type": ..., "format": ...}``
+        (DESIGN section 5); see :class:`msgtemplates.compose.ParameterType`.
+    :raises TypeError: an argument, code, language, text or declaration of the wrong type.
+    :raises ValueError: a template with no texts, a default or declarations for a code not in
+        ``templates``, or a declaration with unknown keys.
 
     Every text is parsed once, here. A text with a syntax error is kept: :meth:`lint` reports it
     and rendering it raises :class:`~msgtemplates.TemplateSyntaxError`. A catalog is immutable,
@@ -135,14 +148,16 @@ class Catalog:
         /,
         *,
         defaults: cabc.Mapping[str, str] = _NO_DEFAULTS,
+        parameters: cabc.Mapping[str, cabc.Mapping[str, object]] = _NO_PARAMETERS,
     ) -> None:
-        self._build(templates, defaults, {})
+        self._build(templates, defaults, {}, parameters)
 
     def _build(
         self,
         templates: object,
         defaults: object,
         origins: cabc.Mapping[str, str],
+        parameters: object = _NO_PARAMETERS,
     ) -> None:
         if not isinstance(templates, cabc.Mapping):
             raise TypeError(
@@ -162,12 +177,20 @@ class Catalog:
                 raise ValueError(
                     f"defaults names template code {quote(code)}, which templates does not hold"
                 )
+        declared: cabc.Mapping[str, cabc.Mapping[str, ParameterType]] = {}
+        if parameters or not isinstance(parameters, cabc.Mapping):
+            from .compose import declarations
+
+            declared = declarations(parameters, codes=templates)
         entries: dict[str, _Entry] = {}
         for code in sorted(_checked_codes(templates)):
             texts = templates[code]
             # Plain str copies: a str subclass's own __eq__ or __hash__ never runs again.
             plain = str.__str__(code)
-            entries[plain] = _make_entry(plain, texts, defaults.get(code), origins.get(code))
+            entries[plain] = dataclasses.replace(
+                _make_entry(plain, texts, defaults.get(code), origins.get(code)),
+                parameters=declared.get(plain),
+            )
         object.__setattr__(self, "_entries", types.MappingProxyType(entries))
 
     @classmethod
@@ -176,8 +199,9 @@ class Catalog:
 
         The template code is the file name without its suffix. In a directory, files with other
         suffixes, names starting with ``.`` and subdirectories are ignored. A file holds an
-        optional ``default`` language and a ``content`` table of language to text; a leading
-        UTF-8 byte order mark is allowed.
+        optional ``default`` language, a ``content`` table of language to text and an optional
+        ``parameters`` table of declarations (see :meth:`compose`); a leading UTF-8 byte order
+        mark is allowed.
 
         :param path: a directory or a ``.toml`` / ``.json`` file.
         :returns: the catalog.
@@ -202,6 +226,7 @@ class Catalog:
         templates: dict[str, dict[str, str]] = {}
         defaults: dict[str, str] = {}
         origins: dict[str, str] = {}
+        parameters: dict[str, dict[str, ParameterType]] = {}
         for file in files:
             code = os.path.splitext(os.path.basename(file))[0]
             if code in origins:
@@ -210,13 +235,15 @@ class Catalog:
                     "keep only one of the two files",
                     path=file,
                 )
-            default, content = _read_file(file)
+            default, content, declared = _read_file(file)
             templates[code] = content
             if default is not None:
                 defaults[code] = default
+            if declared is not None:
+                parameters[code] = declared
             origins[code] = file
         catalog = cls.__new__(cls)
-        catalog._build(templates, defaults, origins)
+        catalog._build(templates, defaults, origins, parameters)
         return catalog
 
     @property
@@ -237,6 +264,91 @@ class Catalog:
         :raises UnknownTemplate: the catalog does not hold ``code``.
         """
         return self._entry(code).default
+
+    def parameters(self, code: str, /) -> cabc.Mapping[str, ParameterType]:
+        """The parameter declarations of a template, in the order given (empty without any).
+
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+
+        >>> Catalog({"TP_1": {"en-US": "${n}"}}, parameters={"TP_1": {"n": "number"}}).parameters(
+        ...     "TP_1"
+        ... )["n"].type
+        'number'
+        """
+        declared = self._entry(code).parameters
+        return types.MappingProxyType({}) if declared is None else declared
+
+    def compose(
+        self,
+        code: str,
+        values: cabc.Mapping[str, object],
+        /,
+        *,
+        app_id: str,
+        access_token: str,
+        request_id: str,
+        languages: cabc.Sequence[str] | None = None,
+        tz: str | datetime.tzinfo = "UTC",
+        extend_info: str | None = None,
+    ) -> dict[str, t.Any]:
+        """Build a sendByAccessToken request for template ``code`` from typed values.
+
+        One content template per language (default: the template's languages, at most 5),
+        each with the parameters its catalog text uses (the text :meth:`render` would choose),
+        formatted for that language with Babel by the declared types: ``currency`` from an
+        ``(amount, "HKD")`` pair, ``number``/``decimal``/``percent`` from numbers,
+        ``date``/``time``/``datetime`` from aware datetimes shown in ``tz``, ``text`` as given.
+        A value may map language tags to values (``{"en": "Sunrise", "zh-Hant": "日出"}``),
+        resolved with :func:`~msgtemplates.best_match`, else the default language's, else the
+        first. ``pushContentUrl`` and ``redirectUrl`` pass through when given. The result
+        passes ``check_request(result, catalog=self)`` without errors.
+
+        :param values: parameter name -> typed value.
+        :param languages: the request's languages, 1 to 5.
+        :param tz: the time zone (an IANA name or a ``tzinfo``) dates and times are shown in.
+        :param extend_info: the request's ``extendInfo``, if any.
+        :returns: the request, ready for ``json.dumps``.
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+        :raises MissingParameters: every parameter the texts use that ``values`` lacks.
+        :raises TypeError: a value of the wrong type, naming the parameter and what it needs.
+        :raises ValueError: more than 5 languages and no ``languages=``, a declaration Babel
+            cannot use, a naive datetime, an unknown currency code, a number that is not
+            finite; :class:`~msgtemplates.RequestInvalid` if the request would still have
+            errors (such as an unsafe link).
+
+        >>> catalog = Catalog({"TP_1": {"en-US": "Paid ${amount}", "th-TH": "จ่าย ${amount}"}},
+        ...                   parameters={"TP_1": {"amount": "currency"}})
+        >>> request = catalog.compose("TP_1", {"amount": (165, "THB")}, app_id="A1",
+        ...                           access_token="T", request_id="R1")
+        >>> [item["templateParameters"]["amount"] for item in request["templates"]]
+        ['THB165.00', '฿165.00']
+        """
+        from .compose import compose
+
+        return compose(
+            self._texts(code),
+            values,
+            catalog=self,
+            app_id=app_id,
+            access_token=access_token,
+            request_id=request_id,
+            languages=languages,
+            tz=tz,
+            extend_info=extend_info,
+        )
+
+    def _texts(self, code: object) -> TemplateTexts:
+        from .compose import TemplateTexts
+
+        entry = self._entry(code)
+        return TemplateTexts(
+            code=str.__str__(t.cast(str, code)),
+            languages=entry.languages,
+            default=entry.default,
+            templates=entry.parsed,
+            parameters=entry.parameters,
+            choose=functools.partial(_choose, entry),
+        )
 
     def render(
         self,
@@ -341,7 +453,10 @@ class Catalog:
         a hyphenated tag, warning when only the case is off), ``duplicateLanguage`` (the same
         language twice; only the first text is used), ``unknownLanguage``, ``templateSyntax``
         (with line and column), ``placeholderMismatch`` (warning: the text lacks placeholders
-        that other languages of the template use).
+        that other languages of the template use). A template with a ``parameters`` table then
+        gets ``parameterType``, ``unusedDeclaration`` (at ``/<templateCode>/parameters/<name>``)
+        and ``undeclaredParameter`` (at the first text using it), see
+        :func:`msgtemplates.compose.declaration_problems`.
 
         :returns: the problems, empty for a clean catalog.
 
@@ -351,6 +466,10 @@ class Catalog:
         problems: list[Problem] = []
         for code, entry in self._entries.items():
             problems.extend(_lint_entry(code, entry))
+            if entry.parameters is not None:
+                from .compose import declaration_problems
+
+                problems.extend(declaration_problems(self._texts(code)))
         return problems
 
     def _request_problems(self, payload: object, /, *, secret: str | None = None) -> list[Problem]:
@@ -498,7 +617,10 @@ class Catalog:
         }
         defaults = {code: e.default for code, e in self._entries.items()}
         origins = {code: e.origin for code, e in self._entries.items() if e.origin is not None}
-        return (_rebuild, (templates, defaults, origins))
+        declared = {
+            code: dict(e.parameters) for code, e in self._entries.items() if e.parameters is not None
+        }
+        return (_rebuild, (templates, defaults, origins, declared))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Catalog):
@@ -509,7 +631,10 @@ class Catalog:
         return hash(self._state())
 
     def _state(self) -> tuple[t.Any, ...]:
-        return tuple((code, e.languages, e.texts, e.default) for code, e in self._entries.items())
+        return tuple(
+            (code, e.languages, e.texts, e.default, _declared_state(e))
+            for code, e in self._entries.items()
+        )
 
     def __repr__(self) -> str:
         shown = [
@@ -522,11 +647,18 @@ class Catalog:
 
 
 def _rebuild(
-    templates: dict[str, dict[str, str]], defaults: dict[str, str], origins: dict[str, str]
+    templates: dict[str, dict[str, str]],
+    defaults: dict[str, str],
+    origins: dict[str, str],
+    parameters: dict[str, dict[str, ParameterType]] | None = None,
 ) -> Catalog:
     catalog = Catalog.__new__(Catalog)
-    catalog._build(templates, defaults, origins)
+    catalog._build(templates, defaults, origins, parameters or {})
     return catalog
+
+
+def _declared_state(entry: _Entry) -> tuple[tuple[str, ParameterType], ...] | None:
+    return None if entry.parameters is None else tuple(entry.parameters.items())
 
 
 def _checked_codes(templates: cabc.Mapping[t.Any, t.Any]) -> list[str]:
@@ -814,8 +946,8 @@ def _catalog_files(directory: str) -> list[str]:
     return files
 
 
-def _read_file(file: str) -> tuple[str | None, dict[str, str]]:
-    """Read one catalog file: its default language (or None) and its content."""
+def _read_file(file: str) -> tuple[str | None, dict[str, str], dict[str, ParameterType] | None]:
+    """Read one catalog file: its default language (or None), its content, its declarations."""
     try:
         mode = os.stat(file).st_mode
         if stat.S_ISDIR(mode):
@@ -843,7 +975,12 @@ def _read_file(file: str) -> tuple[str | None, dict[str, str]]:
         raise CatalogError('is empty; it needs a content table of language = "text"', path=file)
     kind = SUFFIXES[os.path.splitext(file)[1]]
     document = _parse_toml(text, file) if kind == "TOML" else _parse_json(text, file)
-    return _shape(document, file, kind)
+    default, content = _shape(document, file, kind)
+    if not isinstance(document, dict) or "parameters" not in document:
+        return default, content, None
+    from .compose import load_declarations
+
+    return default, content, load_declarations(document["parameters"], path=file, text=text)
 
 
 def _parse_toml(text: str, file: str) -> object:
@@ -909,7 +1046,7 @@ def _first_lower(text: str) -> str:
 
 def _shape(document: object, file: str, kind: str) -> tuple[str | None, dict[str, str]]:
     """Check the parsed file has the catalog shape; return its default and content."""
-    allowed = "allowed keys are default and content"
+    allowed = "allowed keys are default, content and parameters"
     if not isinstance(document, dict):
         raise CatalogError(
             f"holds {describe(document)}; a {kind} catalog file is an object with {allowed}",

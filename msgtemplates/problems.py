@@ -194,3 +194,53 @@ def secret_of(payload: object) -> str | None:
         if isinstance(token, str) and token:
             return str.__str__(token)
     return None
+
+
+# Typed parameters (DESIGN section 5): the lint problems of a catalog's [parameters] table.
+__all__ += ["parameter_type", "undeclared_parameter", "unused_declaration"]
+
+
+def parameter_type(path: str, name: str, problem: str, /) -> Problem:
+    """``parameterType`` (error): a declaration Babel cannot format by.
+
+    :param path: ``/<templateCode>/parameters/<name>``.
+    :param name: the parameter.
+    :param problem: what is wrong and what is allowed, as
+        :attr:`msgtemplates.compose.ParameterType.problem` words it.
+
+    >>> parameter_type("/TP_1/parameters/n", "n", 'the unknown type "money"; use number').message
+    'parameter "n" is declared with the unknown type "money"; use number'
+    """
+    return Problem(path, "parameterType", f"parameter {quote(name)} is declared with {problem}")
+
+
+def unused_declaration(path: str, name: str, declared_type: str, /) -> Problem:
+    """``unusedDeclaration`` (warning): a declared parameter that no text of the template uses.
+
+    >>> print(unused_declaration("/TP_1/parameters/n", "n", "number"))
+    /TP_1/parameters/n: warning: parameter "n" is declared as "number", but no text of the \
+template uses it; remove the declaration or fix its name [unusedDeclaration]
+    """
+    return Problem(
+        path,
+        "unusedDeclaration",
+        f"parameter {quote(name)} is declared as {quote(declared_type)}, but no text of the "
+        "template uses it; remove the declaration or fix its name",
+        "warning",
+    )
+
+
+def undeclared_parameter(path: str, name: str, /) -> Problem:
+    """``undeclaredParameter`` (warning): a placeholder the ``[parameters]`` table leaves out.
+
+    >>> undeclared_parameter("/TP_1/en-US", "who").message
+    'the text uses parameter "who", which the parameters table does not declare; it is \
+formatted as text, declare its type (such as "text") to say so'
+    """
+    return Problem(
+        path,
+        "undeclaredParameter",
+        f"the text uses parameter {quote(name)}, which the parameters table does not declare; "
+        'it is formatted as text, declare its type (such as "text") to say so',
+        "warning",
+    )
