@@ -618,7 +618,9 @@ class Catalog:
         defaults = {code: e.default for code, e in self._entries.items()}
         origins = {code: e.origin for code, e in self._entries.items() if e.origin is not None}
         declared = {
-            code: dict(e.parameters) for code, e in self._entries.items() if e.parameters is not None
+            code: dict(e.parameters)
+            for code, e in self._entries.items()
+            if e.parameters is not None
         }
         return (_rebuild, (templates, defaults, origins, declared))
 

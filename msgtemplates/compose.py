@@ -88,7 +88,9 @@ _DATE_NAMES = ("short", "medium", "long", "full")
 _NUMBER_NAMES = ("short", "long")
 _CURRENCY_NAMES = ("standard", "accounting", "name", "short")
 _DECLARATION_KEYS = ("type", "format")
-_SHAPES = 'use a type name such as "currency" or a table such as { type = "datetime", format = "medium" }'
+_SHAPES = (
+    'use a type name such as "currency" or a table such as { type = "datetime", format = "medium" }'
+)
 
 # A quoted run in a CLDR date pattern ('o''clock'), or a doubled quote.
 _QUOTED = re.compile(r"'(?:[^']|'')*'?")
@@ -134,8 +136,9 @@ class ParameterType:
 
     >>> ParameterType("datetime", "medium").problem is None
     True
-    >>> ParameterType("money").problem
-    'the unknown type "money"; use one of text, number, decimal, percent, currency, date, time, datetime'
+    >>> print(ParameterType("money").problem)
+    the unknown type "money"; use one of text, number, decimal, percent, currency, date, time, \
+datetime
     """
 
     type: str = "text"
@@ -347,7 +350,7 @@ def _problem(kind: str, form: str | None) -> str | None:
     if kind == "text":
         return f"type text and the format {shown}; text takes no format, remove it"
     if kind in _MOMENTS:
-        allowed = f"use {', '.join(_DATE_NAMES)} or a CLDR date pattern such as \"d MMM y, HH:mm\""
+        allowed = f'use {", ".join(_DATE_NAMES)} or a CLDR date pattern such as "d MMM y, HH:mm"'
         if form in _DATE_NAMES:
             return None
         unquoted = _QUOTED.sub("", form)
@@ -362,7 +365,9 @@ def _problem(kind: str, form: str | None) -> str | None:
             )
     else:
         allowed = _number_allowed(kind)
-        names = _CURRENCY_NAMES if kind == "currency" else _NUMBER_NAMES if kind != "percent" else ()
+        names = (
+            _CURRENCY_NAMES if kind == "currency" else _NUMBER_NAMES if kind != "percent" else ()
+        )
         if form in names:
             return None
         if not any(c in form for c in "0#@"):
@@ -383,10 +388,7 @@ def _number_allowed(kind: str) -> str:
     if kind == "percent":
         return 'use a CLDR number pattern with %, such as "#,##0.0%"'
     if kind == "currency":
-        return (
-            f"use {', '.join(_CURRENCY_NAMES)} or a CLDR number pattern such as "
-            '"\u00a4#,##0.00"'
-        )
+        return f'use {", ".join(_CURRENCY_NAMES)} or a CLDR number pattern such as "\u00a4#,##0.00"'
     return 'use short, long or a CLDR number pattern such as "#,##0.00"'
 
 
@@ -461,9 +463,7 @@ def _require_usable(texts: TemplateTexts) -> cabc.Mapping[str, ParameterType]:
         problem = parameter.problem
         if problem is not None:
             message = parameter_type("", name, problem).message
-            raise ValueError(
-                f"template {quote(texts.code)}: {message}; fix its parameters table"
-            )
+            raise ValueError(f"template {quote(texts.code)}: {message}; fix its parameters table")
     return declared
 
 
@@ -578,9 +578,10 @@ def _formatter(parameter: ParameterType) -> Formatter:
 
         return format_percent
     if form in _NUMBER_NAMES:
+        compact_type = t.cast(t.Literal["short", "long"], form)
 
         def compact(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
-            return numbers.format_compact_decimal(value, format_type=form, locale=locale)
+            return numbers.format_compact_decimal(value, format_type=compact_type, locale=locale)
 
         return compact
 
@@ -635,7 +636,9 @@ def _checked(parameter: ParameterType, name: str, value: object) -> tuple[object
         return number, _digits(number) + (2 if kind == "percent" else 0)
     if kind == "currency":
         if not isinstance(value, tuple | list) or len(value) != 2:
-            raise TypeError(f"parameter {quote(name)} needs {_CURRENCY_NEEDS}, not {describe(value)}")
+            raise TypeError(
+                f"parameter {quote(name)} needs {_CURRENCY_NEEDS}, not {describe(value)}"
+            )
         amount = _number(name, value[0], _CURRENCY_NEEDS)
         code = value[1]
         if not isinstance(code, str):
@@ -842,7 +845,9 @@ def compose(
 def _languages(texts: TemplateTexts, languages: object) -> list[str]:
     if languages is None:
         if len(texts.languages) > MAX_CONTENT_TEMPLATES:
-            listed = ", ".join(texts.languages[:10]) + (", ..." if len(texts.languages) > 10 else "")
+            listed = ", ".join(texts.languages[:10]) + (
+                ", ..." if len(texts.languages) > 10 else ""
+            )
             raise ValueError(
                 f"template {quote(texts.code)} has {len(texts.languages)} languages ({listed}) "
                 f"and a request holds at most {MAX_CONTENT_TEMPLATES}; pass languages= with up "
@@ -893,7 +898,9 @@ def parse_cli_value(
     >>> parse_cli_value("datetime", "2024-05-17T10:30+08:00").isoformat()
     '2024-05-17T10:30:00+08:00'
     """
-    kind = declaration_type.type if isinstance(declaration_type, ParameterType) else declaration_type
+    kind = (
+        declaration_type.type if isinstance(declaration_type, ParameterType) else declaration_type
+    )
     if not isinstance(kind, str):
         raise TypeError(f"declaration_type must be a type name, not {describe(kind)}")
     if not isinstance(text, str):
@@ -982,7 +989,9 @@ def render_typed(
             message = parameter_type("", name, problem).message
             raise ValueError(f"template {quote(code)}: {message}; fix its parameters table")
     if not isinstance(raw_params, cabc.Mapping):
-        raise TypeError(f"raw_params must be a mapping of names to strings, not {describe(raw_params)}")
+        raise TypeError(
+            f"raw_params must be a mapping of names to strings, not {describe(raw_params)}"
+        )
     zone = _zone(tz)
     used = catalog.render(code, language, {}, missing="keep").language
     locale = _locale_for(language, used, catalog.default_language(code))
