@@ -953,7 +953,7 @@ def render_typed(
     raw_params: cabc.Mapping[str, str],
     /,
     *,
-    tz: str | datetime.tzinfo = "UTC",
+    tz: str | datetime.tzinfo | None = "UTC",
 ) -> Rendered:
     """Render a catalog text from command-line values, formatted by the template's declarations.
 
@@ -965,7 +965,8 @@ def render_typed(
     :param code: the template code.
     :param language: the user's language tag.
     :param raw_params: parameter name -> text as typed (``"38.00:HKD"``).
-    :param tz: the time zone dates and times are shown in.
+    :param tz: the time zone dates and times are shown in; ``None`` shows each in the UTC
+        offset it was typed with (``10:30+07:00`` as 10:30).
     :returns: as :meth:`~msgtemplates.Catalog.render` gives it.
     :raises UnknownTemplate: the catalog does not hold ``code``.
     :raises MissingParameters: parameters the text uses are not given.
@@ -992,7 +993,7 @@ def render_typed(
         raise TypeError(
             f"raw_params must be a mapping of names to strings, not {describe(raw_params)}"
         )
-    zone = _zone(tz)
+    zone = datetime.UTC if tz is None else _zone(tz)
     used = catalog.render(code, language, {}, missing="keep").language
     locale = _locale_for(language, used, catalog.default_language(code))
     formatted: dict[str, str] = {}
@@ -1001,5 +1002,6 @@ def render_typed(
             raise TypeError(f"raw_params must be keyed by parameter names, not {describe(name)}")
         parameter = declared.get(name, _TEXT)
         value = parse_cli_value(parameter, raw, name=name)
-        formatted[name] = _format(parameter, name, value, locale, zone, language)
+        own = value.tzinfo if tz is None and isinstance(value, datetime.datetime) else None
+        formatted[name] = _format(parameter, name, value, locale, own or zone, language)
     return catalog.render(code, language, formatted)

@@ -850,6 +850,18 @@ def test_render_typed_formats_command_line_values_like_compose() -> None:
     assert rendered == expected
 
 
+def test_render_typed_without_a_zone_shows_each_time_in_its_own_offset() -> None:
+    catalog = Catalog({"TP_T": {"en-US": "at ${at}"}}, parameters={"TP_T": {"at": "datetime"}})
+    typed = "2024-05-17T10:30+07:00"
+    rendered = render_typed(catalog, "TP_T", "en-US", {"at": typed}, tz=None)
+    moment = datetime.datetime.fromisoformat(typed)
+    shown = dates.format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale="en_US")
+    assert rendered.text == f"at {shown}"
+    in_utc = render_typed(catalog, "TP_T", "en-US", {"at": typed}).text
+    utc = dates.format_datetime(moment, "medium", tzinfo=datetime.UTC, locale="en_US")
+    assert in_utc == f"at {utc}"
+
+
 def test_render_typed_reports_a_bad_value_and_missing_ones() -> None:
     catalog = Catalog.load(EXAMPLE_CATALOG)
     with pytest.raises(ValueError, match=r'parameter "amount".*AMOUNT:CODE'):
