@@ -85,6 +85,9 @@ MAX_DIGITS = 1000
 _NUMBERS = frozenset({"number", "decimal"})
 _MOMENTS = frozenset({"date", "time", "datetime"})
 _DATE_NAMES = ("short", "medium", "long", "full")
+# CLDR date pattern letters a date alone cannot fill, and those a time alone cannot.
+_TIME_FIELDS = "abBhHkKmsSAzZOvVXx"
+_DATE_FIELDS = "GyYuUrQqMLlwWdDFgEec"
 _NUMBER_NAMES = ("short", "long")
 _CURRENCY_NAMES = ("standard", "accounting", "name", "short")
 _DECLARATION_KEYS = ("type", "format")
@@ -248,10 +251,9 @@ def declarations(
                     f"template {quote(code)} names a parameter with {describe(name)}; "
                     "names are strings"
                 )
-            parsed, wrong = _declare(name, declaration)
+            parsed, wrong, error = _declare(name, declaration)
             if parsed is None:
-                kind = TypeError if wrong.startswith("declares parameter") else ValueError
-                raise kind(f"template {quote(code)} {wrong}")
+                raise error(f"template {quote(code)} {wrong}")
             declared[str.__str__(name)] = parsed
         result[str.__str__(code)] = types.MappingProxyType(declared)
     return result
@@ -275,52 +277,63 @@ def load_declarations(table: object, /, *, path: str, text: str) -> dict[str, Pa
         )
     declared: dict[str, ParameterType] = {}
     for name, declaration in table.items():
-        parsed, wrong = _declare(name, declaration)
+        parsed, wrong, _ = _declare(name, declaration)
         if parsed is None:
             raise CatalogError(wrong, path=path, lineno=_line_of(text, name, after="parameters"))
         declared[str.__str__(name)] = parsed
     return declared
 
 
-def _declare(name: str, declaration: object) -> tuple[ParameterType | None, str]:
-    """The declaration, or ``None`` and what is wrong with its shape (a phrase after a subject).
+_Shape = tuple[ParameterType | None, str, type[TypeError] | type[ValueError]]
 
-    The phrase starts ``declares parameter`` for a value of the wrong type, ``has ...`` for
-    wrong keys, so callers raise TypeError or ValueError.
-    """
+
+def _declare(name: str, declaration: object) -> _Shape:
+    """The declaration, or ``None``, what is wrong with its shape (a phrase that follows the
+    template or file it is in) and the exception that fits: TypeError for a value of the wrong
+    type, ValueError for wrong keys."""
     named = quote(name)
     if isinstance(declaration, ParameterType):
-        return declaration, ""
+        return declaration, "", TypeError
     if isinstance(declaration, str):
-        return ParameterType(declaration), ""
+        return ParameterType(declaration), "", TypeError
     if not isinstance(declaration, cabc.Mapping):
-        return None, f"declares parameter {named} as {describe(declaration)}; {_SHAPES}"
+        return None, f"declares parameter {named} as {describe(declaration)}; {_SHAPES}", TypeError
     unknown = [key for key in declaration if key not in _DECLARATION_KEYS]
     if unknown:
         listed = ", ".join(quote(key) for key in unknown[:10])
+        if len(unknown) > 10:
+            listed += f" and {len(unknown) - 10} more"
         noun = "key" if len(unknown) == 1 else "keys"
-        return None, (
+        return (
+            None,
             f"has unknown {noun} {listed} in the declaration of parameter {named}; "
-            "a declaration's keys are type and format"
+            "a declaration's keys are type and format",
+            ValueError,
         )
     if "type" not in declaration:
-        return None, (
+        return (
+            None,
             f'has no type in the declaration of parameter {named}; add type = "text" or '
-            f"another of {', '.join(TYPES)}"
+            f"another of {', '.join(TYPES)}",
+            ValueError,
         )
     kind = declaration["type"]
     form = declaration.get("format")
     if not isinstance(kind, str):
-        return None, (
+        return (
+            None,
             f"declares parameter {named} with a type of {describe(kind)}; the type is a "
-            'string such as "currency"'
+            'string such as "currency"',
+            TypeError,
         )
     if "format" in declaration and not isinstance(form, str):
-        return None, (
+        return (
+            None,
             f"declares parameter {named} with a format of {describe(form)}; the format is a "
-            'string such as "medium" or "#,##0.00"'
+            'string such as "medium" or "#,##0.00"',
+            TypeError,
         )
-    return ParameterType(kind, form), ""
+    return ParameterType(kind, form), "", TypeError
 
 
 def _line_of(text: str, key: str, *, after: str | None) -> int | None:
@@ -362,6 +375,14 @@ def _problem(kind: str, form: str | None) -> str | None:
             return (
                 f"the {kind} format {shown}, whose letters {letters} are no CLDR date field "
                 f"(quote literal text as 'at'); {allowed}"
+            )
+        alien = _TIME_FIELDS if kind == "date" else _DATE_FIELDS if kind == "time" else ""
+        fields = sorted({c for c in unquoted if c in alien})
+        if fields:
+            what = "time or zone" if kind == "date" else "date"
+            return (
+                f"the {kind} format {shown}, which holds the {what} fields {', '.join(fields)}; "
+                f"declare a datetime, or {allowed}"
             )
     else:
         allowed = _number_allowed(kind)

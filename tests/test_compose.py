@@ -464,7 +464,8 @@ def test_an_unknown_template_code_raises_unknown_template() -> None:
         ("money", 'unknown type "money"'),
         ({"type": "datetime", "format": "GGGGGG"}, "Babel rejects"),
         ({"type": "datetime", "format": "yyyy-MM-dd jj"}, "letters j"),
-        ({"type": "date", "format": "HH:mm"}, "Babel rejects"),
+        ({"type": "date", "format": "d MMM y HH:mm"}, "time or zone fields H, m"),
+        ({"type": "time", "format": "yyyy HH:mm"}, "date fields y"),
         ({"type": "number", "format": "medium"}, "no digits"),
         ({"type": "percent", "format": "#,##0"}, "no % sign"),
         ({"type": "text", "format": "short"}, "text takes no format"),
@@ -481,6 +482,43 @@ def test_a_bad_declaration_loads_lints_as_parameter_type_and_compose_raises_nami
     assert match in problem.message
     with pytest.raises(ValueError, match=f'"TP_PAY".*parameter "paidAt".*{match}'):
         catalog.compose("TP_PAY", values(), **IDS)
+
+
+@pytest.mark.parametrize(
+    ("kind", "form"),
+    [
+        ("datetime", "d MMM y, HH:mm"),
+        ("datetime", "EEEE, d MMMM y 'at' h:mm a zzzz"),
+        ("datetime", "full"),
+        ("date", "EEE d MMM y"),
+        ("date", "short"),
+        ("time", "HH:mm:ss zzzz"),
+        ("time", "h:mm a"),
+        ("number", "#,##0.00"),
+        ("number", "long"),
+        ("decimal", "0.000"),
+        ("percent", "#,##0.0%"),
+        ("currency", "\u00a4#,##0.00"),
+        ("currency", "accounting"),
+        ("currency", "short"),
+    ],
+)
+def test_valid_formats_lint_clean_and_compose(kind: str, form: str) -> None:
+    catalog = Catalog(
+        {"TP_V": {"en-US": "${v}"}}, parameters={"TP_V": {"v": {"type": kind, "format": form}}}
+    )
+    assert catalog.lint() == []
+    sample: dict[str, object] = {
+        "datetime": PAID_AT,
+        "date": PAID_AT,
+        "time": PAID_AT,
+        "number": Decimal("1234.5"),
+        "decimal": Decimal("1234.5"),
+        "percent": Decimal("0.5"),
+        "currency": (Decimal("1234.5"), "HKD"),
+    }
+    request = catalog.compose("TP_V", {"v": sample[kind]}, **IDS)
+    assert params_by_language(request)["en-US"]["v"]
 
 
 def test_more_than_five_catalog_languages_asks_for_languages() -> None:
