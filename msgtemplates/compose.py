@@ -25,7 +25,6 @@ import decimal
 import functools
 import json
 import math
-import re
 import types
 import typing as t
 
@@ -95,11 +94,8 @@ _SHAPES = (
     'use a type name such as "currency" or a table such as { type = "datetime", format = "medium" }'
 )
 
-# A quoted run in a CLDR date pattern ('o''clock'), or a doubled quote.
-_QUOTED = re.compile(r"'(?:[^']|'')*'?")
-_LETTER = re.compile(r"[A-Za-z]")
-_CURRENCY_CODE = re.compile(r"[A-Z]{3}\Z")
-_CLI_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# What a number typed on the command line may hold (Decimal also reads "1_000" and "Infinity").
+_CLI_NUMBER_CHARACTERS = frozenset("0123456789+-.eE")
 
 _NUMBER_NEEDS = "a number (int, Decimal or float)"
 _CURRENCY_NEEDS = 'an (amount, currency code) pair such as (Decimal("38.00"), "HKD")'
@@ -337,20 +333,45 @@ def _declare(name: str, declaration: object) -> _Shape:
 
 
 def _line_of(text: str, key: str, *, after: str | None) -> int | None:
-    """The 1-based line where ``key`` is written as a key, searching from the line of ``after``."""
-    spellings = [re.escape(json.dumps(key, ensure_ascii=False)), re.escape(f"'{key}'")]
-    if re.fullmatch(r"[A-Za-z0-9_-]+", key):
-        spellings.append(re.escape(key))
-    pattern = re.compile(r"(?<![A-Za-z0-9_\"'-])(?:" + "|".join(spellings) + r")\s*[=:\]]")
+    """The 1-based line where ``key`` is written as a key, searching from the line of ``after``.
+
+    Only for the message of a file that failed to load; ``None`` when no line fits.
+    """
     lines = text.split("\n")
     start = 0
     if after is not None:
-        header = re.compile(r"(?<![A-Za-z0-9_-])[\"']?" + re.escape(after) + r"[\"']?\s*[=:.\]]")
-        start = next((i for i, line in enumerate(lines) if header.search(line)), 0)
-    for index in range(start, len(lines)):
-        if pattern.search(lines[index]):
-            return index + 1
-    return None
+        start = next((i for i, line in enumerate(lines) if _writes_key(line, after)), 0)
+    return next((i + 1 for i in range(start, len(lines)) if _writes_key(lines[i], key)), None)
+
+
+def _writes_key(line: str, key: str) -> bool:
+    """Whether a TOML or JSON line writes ``key`` as a key (``key =``, ``"key":``, ``[a.key]``)."""
+    for spelling in (json.dumps(key, ensure_ascii=False), f"'{key}'", f'"{key}"', key):
+        at = line.find(spelling)
+        while at >= 0:
+            before = line[at - 1] if at else " "
+            end = at + len(spelling)
+            after = line[end : end + 80].lstrip(" \t")
+            if before in " \t{,.[" and after[:1] in ("=", ":", "]", "."):
+                return True
+            at = line.find(spelling, at + 1)
+    return False
+
+
+def _unquoted(pattern: str) -> str:
+    """A CLDR date pattern without its quoted literal text (``'at'``, ``''`` for a quote)."""
+    kept: list[str] = []
+    quoted = False
+    for char in pattern:
+        if char == "'":
+            quoted = not quoted
+        elif not quoted:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _is_currency_code(code: str) -> bool:
+    return len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
 
 
 @functools.lru_cache(maxsize=512)
@@ -366,10 +387,12 @@ def _problem(kind: str, form: str | None) -> str | None:
         allowed = f'use {", ".join(_DATE_NAMES)} or a CLDR date pattern such as "d MMM y, HH:mm"'
         if form in _DATE_NAMES:
             return None
-        unquoted = _QUOTED.sub("", form)
+        unquoted = _unquoted(form)
         from babel.dates import PATTERN_CHARS
 
-        strange = sorted({c for c in _LETTER.findall(unquoted) if c not in PATTERN_CHARS})
+        strange = sorted(
+            {c for c in unquoted if c.isascii() and c.isalpha() and c not in PATTERN_CHARS}
+        )
         if strange:
             letters = ", ".join(strange[:10])
             return (
@@ -668,11 +691,11 @@ def _checked(parameter: ParameterType, name: str, value: object) -> tuple[object
                 f"{describe(code)}"
             )
         code = str.__str__(code)
-        if not (_CURRENCY_CODE.match(code) and _known_currency(code)):
+        if not (_is_currency_code(code) and _known_currency(code)):
             hint = code.strip().upper()
             fix = (
                 f"use {quote(hint)}"
-                if _CURRENCY_CODE.match(hint) and _known_currency(hint)
+                if _is_currency_code(hint) and _known_currency(hint)
                 else 'use an ISO 4217 code such as "HKD"'
             )
             raise ValueError(
@@ -944,10 +967,10 @@ def parse_cli_value(
         return _cli_number(given, wrong)
     if kind == "currency":
         amount, colon, code = given.rpartition(":")
-        if not colon or not _CURRENCY_CODE.match(code.strip().upper()):
+        if not colon or not _is_currency_code(code.strip().upper()):
             raise ValueError(wrong)
         return (_cli_number(amount.strip(), wrong), code.strip().upper())
-    if kind == "date" and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", given):
+    if kind == "date" and not any(mark in given for mark in "T :"):
         try:
             return datetime.date.fromisoformat(given)
         except ValueError:
@@ -962,9 +985,15 @@ def parse_cli_value(
 
 
 def _cli_number(text: str, wrong: str) -> decimal.Decimal:
-    if not _CLI_NUMBER.match(text):
+    if not text or not set(text) <= _CLI_NUMBER_CHARACTERS:
         raise ValueError(wrong)
-    return decimal.Decimal(text)
+    try:
+        number = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        raise ValueError(wrong) from None
+    if not number.is_finite():
+        raise ValueError(wrong)
+    return number
 
 
 def render_typed(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections.abc as cabc
 import dataclasses
 import functools
-import re
 import typing as t
 
 from .locales import canonical_tag, resolve_language
@@ -52,14 +51,9 @@ class _Link:
 # The parameters the platform reads as the message's link, in the order a card shows them.
 _LINK_PARAMETERS = ("pushContentUrl", "redirectUrl")
 
-# An absolute http(s) URL with a plain host name (no user info, no IP literal), an optional
-# port, and only the printable ASCII characters RFC 3986 allows after it.
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_WEB_LINK = re.compile(
-    rf"https?://{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?"
-    r"(?:[/?#][A-Za-z0-9\-._~!$&'()*+,;=:@/?#%\[\]]*)?\Z",
-    re.IGNORECASE,
-)
+# Printable ASCII that RFC 3986 never allows in a URL.
+_NOT_IN_URLS = frozenset(' "<>\\^`{|}')
+_HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 def render_html(
@@ -175,8 +169,36 @@ def _links(payload: object, request_index: object) -> tuple[_Link, ...]:
             # The page is saved and shared; the token must not travel with it.
             links.append(_Link(name, text.replace(secret, "***"), None))
             continue
-        links.append(_Link(name, text, text if _WEB_LINK.match(text) else None))
+        links.append(_Link(name, text, text if _is_web_link(text) else None))
     return tuple(links)
+
+
+def _is_web_link(text: str) -> bool:
+    """Whether a link is a plain absolute http(s) URL: printable ASCII, a host name of DNS
+    labels (no user info, no IP literal), an optional port."""
+    import urllib.parse
+
+    if not (text.isascii() and text.isprintable()) or not _NOT_IN_URLS.isdisjoint(text):
+        return False
+    scheme, separator, _ = text.partition("://")
+    if not separator or scheme.lower() not in ("http", "https"):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0..65535
+    except ValueError:
+        return False
+    host, _, port = parts.netloc.partition(":")
+    if not host or ":" in port or (port and not port.isdigit()):
+        return False
+    labels = host.lower().split(".")
+    return all(
+        0 < len(label) <= 63
+        and _HOST_CHARACTERS.issuperset(label)
+        and not label.startswith("-")
+        and not label.endswith("-")
+        for label in labels
+    )
 
 
 def _iterable(value: object) -> cabc.Iterable[object]:
@@ -336,8 +358,7 @@ user would see in the wallet.</p>
 <dt>User locale</dt><dd class="user-locale">{{ card.locale }}</dd>
 <dt>Wallet picks</dt><dd class="picked">/templates/{{ card.request_index }}</dd>
 <dt>Catalog text</dt><dd class="language">{{ card.language if card.language is not none \
-else "none" }}{% if card.fallback %} <span class="fallback-mark" \
-title="no text of the user's own language">fallback</span>{% endif %}</dd>
+else "none" }}{% if card.fallback %} <span class="fallback-mark">fallback</span>{% endif %}</dd>
 </dl>
 {% if card.text is none %}
 <div class="bubble none">No catalog text for this language.</div>

@@ -313,6 +313,10 @@ def test_a_plain_web_push_link_is_shown_and_live(url: str) -> None:
         "https://a.example/<img src=x onerror=alert(1)>",
         "https:///no-host",
         "ftp://files.example/x",
+        "http://a.example:99999/",
+        "https://[::1]/",
+        "https://a_b.example/",
+        "http:/a.example",
         " https://a.example/",
     ],
 )
