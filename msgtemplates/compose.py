@@ -28,17 +28,11 @@ import math
 import types
 import typing as t
 
+from . import problems as build
 from .errors import CatalogError, MissingParameters, RequestInvalid, TemplateSyntaxError
 from .locales import best_match, canonical_tag
-from .problems import (
-    Problem,
-    describe,
-    escape_pointer,
-    parameter_type,
-    quote,
-    undeclared_parameter,
-    unused_declaration,
-)
+from .problems import Problem, describe, escape_pointer, quote
+from .rules import LINK_PARAMETERS
 from .template import Template
 
 if t.TYPE_CHECKING:
@@ -47,11 +41,11 @@ if t.TYPE_CHECKING:
     from .catalog import Catalog, Rendered
 
 __all__ = [
-    "LINK_PARAMETERS",
     "TYPES",
     "ParameterType",
     "TemplateTexts",
     "compose",
+    "declaration_lines",
     "declaration_problems",
     "declarations",
     "load_declarations",
@@ -70,9 +64,6 @@ TYPES: tuple[str, ...] = (
     "time",
     "datetime",
 )
-
-#: Parameters the platform reads itself; :func:`compose` passes them through when given.
-LINK_PARAMETERS: tuple[str, ...] = ("pushContentUrl", "redirectUrl")
 
 #: The most content templates one request holds.
 MAX_CONTENT_TEMPLATES = 5
@@ -332,6 +323,22 @@ def _declare(name: str, declaration: object) -> _Shape:
     return ParameterType(kind, form), "", TypeError
 
 
+def declaration_lines(text: str, names: cabc.Iterable[str], /) -> dict[str, int]:
+    """Where each declaration stands in a catalog file's text, for ``Catalog.where``.
+
+    :returns: ``"parameters/<name>"`` -> 1-based line, for the names found (best effort).
+
+    >>> declaration_lines('[content]\\n"en-US" = "${n}"\\n[parameters]\\nn = "number"\\n', ["n"])
+    {'parameters/n': 4}
+    """
+    found: dict[str, int] = {}
+    for name in names:
+        line = _line_of(text, name, after="parameters")
+        if line is not None:
+            found[f"parameters/{name}"] = line
+    return found
+
+
 def _line_of(text: str, key: str, *, after: str | None) -> int | None:
     """The 1-based line where ``key`` is written as a key, searching from the line of ``after``.
 
@@ -489,12 +496,12 @@ def declaration_problems(texts: TemplateTexts, /) -> list[Problem]:
         at = f"{base}/parameters/{escape_pointer(name)}"
         problem = parameter.problem
         if problem is not None:
-            problems.append(parameter_type(at, name, problem))
+            problems.append(build.parameter_type(at, name, problem))
         if name not in used:
-            problems.append(unused_declaration(at, name, parameter.type))
+            problems.append(build.unused_declaration(at, name, parameter.type))
     for name, language in used.items():
         if name not in declared:
-            problems.append(undeclared_parameter(f"{base}/{escape_pointer(language)}", name))
+            problems.append(build.undeclared_parameter(f"{base}/{escape_pointer(language)}", name))
     return problems
 
 
@@ -506,7 +513,7 @@ def _require_usable(texts: TemplateTexts) -> cabc.Mapping[str, ParameterType]:
     for name, parameter in declared.items():
         problem = parameter.problem
         if problem is not None:
-            message = parameter_type("", name, problem).message
+            message = build.parameter_type("", name, problem).message
             raise ValueError(f"template {quote(texts.code)}: {message}; fix its parameters table")
     return declared
 
@@ -1037,7 +1044,7 @@ def render_typed(
     for name, parameter in declared.items():
         problem = parameter.problem
         if problem is not None:
-            message = parameter_type("", name, problem).message
+            message = build.parameter_type("", name, problem).message
             raise ValueError(f"template {quote(code)}: {message}; fix its parameters table")
     if not isinstance(raw_params, cabc.Mapping):
         raise TypeError(

@@ -9,6 +9,7 @@ import typing as t
 
 from .errors import UnknownLanguage
 from .problems import describe
+from .rules import is_str
 
 __all__ = [
     "best_match",
@@ -29,7 +30,7 @@ def canonical_tag(tag: object) -> str | None:
     >>> canonical_tag("zh-hant-hk"), canonical_tag("en_US"), canonical_tag("en-US\\n")
     ('zh-Hant-HK', None, None)
     """
-    if not isinstance(tag, str):
+    if not is_str(tag):
         return None
     match = _WELL_FORMED.match(tag)
     if match is None:
@@ -49,7 +50,7 @@ def suggest_tag(tag: object) -> str | None:
     >>> suggest_tag("en_us"), suggest_tag(" zh_Hant_HK\\n"), suggest_tag("english")
     ('en-US', 'zh-Hant-HK', None)
     """
-    if not isinstance(tag, str) or len(tag) > 64:
+    if not is_str(tag) or len(tag) > 64:
         return None
     return canonical_tag(tag.strip().replace("_", "-"))
 
@@ -242,7 +243,7 @@ def fallback_chain(tag: str) -> tuple[str, ...]:
         ...
     msgtemplates.errors.UnknownLanguage: unknown language tag "en-QQ": ...
     """
-    if isinstance(tag, str):
+    if is_str(tag):
         chain = _chain_of(str.__str__(tag))
         if chain is not None:
             return chain
@@ -254,7 +255,7 @@ def _choose(requested: str, available: tuple[object, ...]) -> int:
     wanted_key, wanted = _normalise(requested)
     candidates: list[tuple[int, tuple[_Locale, ...]]] = []
     for index, tag in enumerate(available):
-        if not isinstance(tag, str):
+        if not is_str(tag):
             continue
         key, locale = _normalise(str.__str__(tag))
         if key == wanted_key:
@@ -332,7 +333,7 @@ def best_match(
     else:
         tags = _as_tuple(available)
     if type(requested) is not str:
-        if not isinstance(requested, str):
+        if not is_str(requested):
             return default
         requested = str.__str__(requested)
     try:
@@ -343,7 +344,7 @@ def best_match(
         index = _choose(requested, tags)
     else:
         # A cached answer is for an equal key; an odd element equal to a string is not one.
-        if index >= 0 and not isinstance(tags[index], str):
+        if index >= 0 and not is_str(tags[index]):
             index = _choose(requested, tags)
     if index < 0:
         return default

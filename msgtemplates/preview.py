@@ -8,6 +8,7 @@ import functools
 import typing as t
 
 from .locales import canonical_tag, resolve_language
+from .rules import LINK_PARAMETERS, is_dict, is_list, is_safe_link, is_str, language_key
 
 if t.TYPE_CHECKING:
     import jinja2
@@ -48,9 +49,6 @@ class _Link:
     href: str | None
 
 
-# The parameters the platform reads as the message's link, in the order a card shows them.
-_LINK_PARAMETERS = ("pushContentUrl", "redirectUrl")
-
 # Printable ASCII that RFC 3986 never allows in a URL.
 _NOT_IN_URLS = frozenset(' "<>\\^`{|}')
 _HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -89,7 +87,7 @@ def render_html(
     >>> "Hi &lt;b&gt;" in page and "<b>" not in page
     True
     """
-    if not isinstance(title, str):
+    if not is_str(title):
         raise TypeError(f"title must be a string, not {_type_name(title)}")
     if isinstance(previews, str | bytes) or not isinstance(previews, cabc.Iterable):
         what = _type_name(previews)
@@ -99,7 +97,7 @@ def render_html(
 
 
 def _card(index: int, item: object, payload: object) -> _Card:
-    if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+    if not (isinstance(item, tuple) and len(item) == 2 and is_str(item[0])):
         raise TypeError(
             f"previews[{index}] must be a (user locale, Preview) pair, not {_type_name(item)}"
         )
@@ -113,17 +111,17 @@ def _card(index: int, item: object, payload: object) -> _Card:
         raise TypeError(
             f"previews[{index}][1] must be a Preview, not {_type_name(preview)}"
         ) from None
-    language = _plain(language) if isinstance(language, str) else None
+    language = _plain(language) if is_str(language) else None
     # The text is written in the catalog language; with no catalog text, the user's locale is
     # the best guess at what the reader expects.
     shown_tag = language if language is not None else locale
     lang = canonical_tag(shown_tag)
     lines = tuple(_line(problem) for problem in _iterable(problems))
-    shown_text: str | None = _plain(text) if isinstance(text, str) else ""
+    shown_text: str | None = _plain(text) if is_str(text) else ""
     # A catalog with no text for the language gives no language and an empty text.
     if language is None and not shown_text:
         shown_text = None
-    fallback = language is not None and _key(language) != _key(_plain(locale))
+    fallback = language is not None and language_key(language) != language_key(locale)
     links = None if payload is None else _links(payload, request_index)
     return _Card(
         locale=_plain(locale),
@@ -138,31 +136,24 @@ def _card(index: int, item: object, payload: object) -> _Card:
     )
 
 
-def _key(tag: str) -> str:
-    return tag.replace("_", "-").lower()
-
-
 def _links(payload: object, request_index: object) -> tuple[_Link, ...]:
     """The push links of the content template at ``request_index``, as the wallet reads them."""
     from .problems import secret_of
 
-    if not isinstance(payload, dict) or type(request_index) is not int or request_index < 0:
+    if not is_dict(payload) or type(request_index) is not int or request_index < 0:
         return ()
-    templates = next((v for k, v in dict.items(payload) if k == "templates"), None)
-    if not isinstance(templates, list) or request_index >= list.__len__(templates):
+    templates = _member(payload, "templates")
+    if not is_list(templates) or request_index >= list.__len__(templates):
         return ()
     item = list.__getitem__(templates, request_index)
-    if not isinstance(item, dict):
+    params = _member(item, "templateParameters") if is_dict(item) else None
+    if not is_dict(params):
         return ()
-    params = next((v for k, v in dict.items(item) if k == "templateParameters"), None)
-    if not isinstance(params, dict):
-        return ()
-    given = {str.__str__(k): v for k, v in dict.items(params) if isinstance(k, str)}
     secret = secret_of(payload)
     links: list[_Link] = []
-    for name in _LINK_PARAMETERS:
-        value = given.get(name)
-        if not isinstance(value, str):
+    for name in LINK_PARAMETERS:
+        value = _member(params, name)
+        if not is_str(value):
             continue
         text = _plain(value)
         if secret is not None and secret in text:
@@ -173,12 +164,17 @@ def _links(payload: object, request_index: object) -> tuple[_Link, ...]:
     return tuple(links)
 
 
+def _member(value: dict[t.Any, t.Any], name: str) -> object:
+    """A member read as data: no key's own ``__eq__`` or ``__hash__`` runs."""
+    return next((v for k, v in dict.items(value) if type(k) is str and k == name), None)
+
+
 def _is_web_link(text: str) -> bool:
     """Whether a link is a plain absolute http(s) URL: printable ASCII, a host name of DNS
     labels (no user info, no IP literal), an optional port."""
     import urllib.parse
 
-    if not (text.isascii() and text.isprintable()) or not _NOT_IN_URLS.isdisjoint(text):
+    if not is_safe_link(text) or not text.isascii() or not _NOT_IN_URLS.isdisjoint(text):
         return False
     scheme, separator, _ = text.partition("://")
     if not separator or scheme.lower() not in ("http", "https"):
@@ -215,9 +211,9 @@ def _line(problem: object) -> _Line:
     return _Line(
         # The severity becomes a CSS class, so only the two known values get through.
         severity="warning" if severity == "warning" else "error",
-        path=(_plain(path) or "(root)") if isinstance(path, str) else "(root)",
-        message=_plain(message) if isinstance(message, str) else "",
-        code=_plain(code) if isinstance(code, str) else "",
+        path=(_plain(path) or "(root)") if is_str(path) else "(root)",
+        message=_plain(message) if is_str(message) else "",
+        code=_plain(code) if is_str(code) else "",
     )
 
 

@@ -646,8 +646,8 @@ def test_lint_reports_unused_declarations_and_undeclared_placeholders() -> None:
     ]
     messages = [p.message for p in ours]
     assert '"count"' in messages[0]
-    assert '"who"' in messages[1]
-    assert '"note"' in messages[2]
+    assert "${who}" in messages[1]
+    assert "${note}" in messages[2]
 
 
 def test_undeclared_placeholders_are_text_when_composed() -> None:
