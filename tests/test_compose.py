@@ -703,6 +703,21 @@ def test_a_toml_parameters_table_loads_both_forms(tmp_path: pathlib.Path) -> Non
     assert catalog.lint() == []
 
 
+def test_where_finds_the_line_of_each_declaration(tmp_path: pathlib.Path) -> None:
+    path = write(
+        tmp_path,
+        "TP_W.toml",
+        TOML_HEAD + '[parameters]\namount = "money"\n\n[parameters.paidAt]\ntype = "date"\n',
+    )
+    catalog = Catalog.load(path)
+    assert catalog.where("/TP_W/parameters/amount") == (str(path), 6)
+    assert catalog.where("/TP_W/parameters/paidAt") == (str(path), 8)
+    document = {"content": {"en-US": "${n}"}, "parameters": {"n": "number"}}
+    json_path = write(tmp_path, "TP_J.json", json.dumps(document, indent=2))
+    line = json_path.read_text("utf-8").split("\n").index('    "n": "number"') + 1
+    assert Catalog.load(json_path).where("/TP_J/parameters/n") == (str(json_path), line)
+
+
 def test_a_json_parameters_object_loads(tmp_path: pathlib.Path) -> None:
     document = {
         "content": {"en-US": "Paid ${amount} on ${paidAt}"},
