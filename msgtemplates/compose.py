@@ -787,10 +787,17 @@ def _per_language(name: str, value: object, language: str, default: str) -> obje
                 f"parameter {quote(name)} maps languages to values; its keys must be language "
                 f"tags, not {describe(tag)}"
             )
+    return value[_pick(language, default, tuple(str.__str__(tag) for tag in tags))]
+
+
+@functools.lru_cache(maxsize=1024)
+def _pick(language: str, default: str, tags: tuple[str, ...]) -> str:
+    """The tag a per-language value uses for ``language``; cached, as one campaign repeats the
+    same languages and keys for every message."""
     picked = best_match(language, tags)
     if picked is None:
         picked = best_match(default, tags)
-    return value[tags[0] if picked is None else picked]
+    return tags[0] if picked is None else picked
 
 
 # ----------------------------------------------------------------------------- compose
