@@ -19,7 +19,7 @@ import typing as t
 
 from . import problems as build
 from .errors import CatalogError, RequestInvalid, TemplateSyntaxError, UnknownTemplate
-from .locales import best_match, canonical_tag, is_known_tag, suggest_tag
+from .locales import base_tag, best_match, canonical_tag, is_known_tag, suggest_tag
 from .problems import Problem, describe, escape_pointer, quote, secret_of
 from .rules import (
     LINK_PARAMETERS,
@@ -415,7 +415,8 @@ class Catalog(CatalogChecks):
             )
         chosen = entry.languages[index]
         text = _template(entry, index).render(params, missing=missing)
-        return Rendered(text, chosen, _key(chosen) != _key(language))
+        # The extensions of a device locale (th-TH-u-ca-buddhist) make no fallback.
+        return Rendered(text, chosen, _key(chosen) != _key(base_tag(language)))
 
     def preview(self, payload: object, /, *, user_locale: str) -> Preview:
         """What a user of ``user_locale`` would see for a sendByAccessToken request.

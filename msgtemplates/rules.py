@@ -152,7 +152,7 @@ def is_safe_link(link: str) -> bool:
     return not any(segment in (".", "..") for segment in path.split("/"))
 
 
-def language_key(tag: str) -> str:
+def language_key(tag: str, /) -> str:
     """The one notion of "the same language tag": case-insensitive, ``_`` read as ``-``.
 
     Duplicate languages, ``Rendered.fallback`` and ``fallbackContent`` all compare tags by this
@@ -162,7 +162,16 @@ def language_key(tag: str) -> str:
     >>> language_key("en_us") == language_key("EN-US"), language_key("in-ID") == "id-id"
     (True, False)
     """
-    return tag.replace("_", "-").lower()
+    if tag.isascii():
+        return tag.replace("_", "-").lower()
+    # Only ASCII letters fold: str.lower() would turn KELVIN SIGN into "k" ("\u212am" is no
+    # "km").
+    return (
+        tag.replace("_", "-")
+        .encode("utf-8", "surrogatepass")
+        .lower()
+        .decode("utf-8", "surrogatepass")
+    )
 
 
 # --- reading data by its real type ------------------------------------------------------------

@@ -241,7 +241,7 @@ def _catalog_plan(catalog: Catalog) -> dict[str, tuple[_Text, ...]]:
                 template = Template(source)
             except MsgTemplatesError:
                 continue
-            base = len(template.render(dict.fromkeys(template.placeholders, "")))
+            base = len(template.render(_shortest(template)))
             if base > _CONTENT:
                 continue
             seen.add(_tag_key(language))
@@ -249,6 +249,17 @@ def _catalog_plan(catalog: Catalog) -> dict[str, tuple[_Text, ...]]:
         if texts:
             plan[code] = tuple(texts)
     return plan
+
+
+# The shortest safe link, for a text that uses a link parameter as a placeholder too.
+_SHORTEST_LINK = "/pages/x"
+
+
+def _shortest(template: Template) -> dict[str, str]:
+    """The shortest valid value of each placeholder: empty, or the shortest safe link."""
+    return {
+        name: _SHORTEST_LINK if name in _URL_PARAMETERS else "" for name in template.placeholders
+    }
 
 
 def _clean(text: str) -> bool:
@@ -322,8 +333,10 @@ def _requests_with_catalog(plan: dict[str, tuple[_Text, ...]]) -> st.SearchStrat
             }
             if len(text.template.render(params)) > _CONTENT:
                 # Long values would push the message over the wallet's limit.
-                params = dict.fromkeys(params, "")
-            params.update(draw(_url_parameters()))
+                params = _shortest(text.template)
+            # A link the text shows is drawn above; only the others may be added here.
+            links = draw(_url_parameters())
+            params.update({k: v for k, v in links.items() if k not in params})
             item: dict[str, t.Any] = {"language": text.language}
             if bool(params) or draw(st.booleans()):
                 item = {"templateParameters": params, "language": text.language}

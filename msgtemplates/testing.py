@@ -18,6 +18,8 @@ import importlib
 import typing as t
 
 if t.TYPE_CHECKING:
+    from .assertions import assert_sendable
+    from .fakewallet import FakeWallet
     from .strategies import (
         BROKEN_CODES,
         broken_requests,
@@ -28,6 +30,8 @@ if t.TYPE_CHECKING:
 
 __all__ = [
     "BROKEN_CODES",
+    "FakeWallet",
+    "assert_sendable",
     "broken_requests",
     "language_tags",
     "send_requests",
@@ -37,6 +41,8 @@ __all__ = [
 # Where each name lives; the module is imported on first use of one of its names.
 _HOMES = {
     "BROKEN_CODES": "strategies",
+    "FakeWallet": "fakewallet",
+    "assert_sendable": "assertions",
     "broken_requests": "strategies",
     "language_tags": "strategies",
     "send_requests": "strategies",

@@ -945,3 +945,11 @@ def test_preview_time_grows_linearly_with_content_templates() -> None:
         return _timed(lambda: catalog.preview(payload, user_locale="en-US"))
 
     assert preview(8_000) < 8 * preview(2_000)
+
+
+def test_a_device_locale_with_extensions_renders_its_own_language_without_fallback() -> None:
+    catalog = Catalog({"TP": {"en-US": "Hi", "th-TH": "สวัสดี"}})
+    rendered = catalog.render("TP", "th-TH-u-ca-buddhist", {})
+    assert (rendered.language, rendered.fallback) == ("th-TH", False)
+    assert catalog.render("TP", "en-US-x-twain", {}).fallback is False
+    assert catalog.render("TP", "ms-MY", {}).fallback is True

@@ -115,6 +115,9 @@ ALLOWED: dict[str, set[str]] = {
     "compose": _BASE | {"locales", "template", "validation", "catalog"},
     "batch": _BASE | {"validation", "catalog"},
     "preview": _BASE | {"locales", "catalog"},
+    "send": _BASE | {"validation", "responses", "catalog"},
+    "fakewallet": _BASE | {"send", "validation", "responses"},
+    "ledger": _BASE | {"send", "validation", "responses"},
 }
 TESTING = {"testing", "strategies"}
 

@@ -154,3 +154,8 @@ def test_data_is_read_by_its_real_type_not_its_claimed_class() -> None:
     for fake, check in checks:
         assert isinstance(fake, fake._spec_class)  # it lies to isinstance
         assert not check(fake)
+
+
+def test_language_sameness_folds_only_ascii_letters() -> None:
+    # KELVIN SIGN lowers to "k" in Unicode; a tag of it is no Khmer tag.
+    assert language_key("\u212am") != language_key("km")

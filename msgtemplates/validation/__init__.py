@@ -98,10 +98,8 @@ def check_request(payload: object, /, *, catalog: CatalogChecks | None = None) -
     collector = Collector("request", semantic=True, secret=secret, track=checks is not None)
     collector.value(compile_schema("request"), payload, "")
     if checks is None:
-        return collector.problems
-    theirs = checks.request_problems(payload, secret=secret)
-    # sorted() is stable: at an equal position the schema's problems stay first.
-    return sorted([*collector.problems, *theirs], key=lambda p: collector.order_key(p.path))
+        return collector.result()
+    return collector.result(list(checks.request_problems(payload, secret=secret)))
 
 
 def validate_request(payload: object, /, *, catalog: CatalogChecks | None = None) -> None:

@@ -156,9 +156,18 @@ class Collector:
         self.ends: dict[str, int] = {}
 
     def add(self, problem: Problem) -> None:
-        if self.secret:
-            problem = masked(problem, self.secret)
+        # Paths stay unmasked until the end, so that they still find their place in order_key.
         self.problems.append(problem)
+
+    def result(self, extra: list[Problem] | None = None) -> list[Problem]:
+        """The problems, with ``extra`` ones merged into payload order, token masked in paths."""
+        found = self.problems
+        if extra is not None:
+            # sorted() is stable: at an equal position the walk's problems stay first.
+            found = sorted([*found, *extra], key=lambda p: self.order_key(p.path))
+        if self.secret:
+            return [masked(problem, self.secret) for problem in found]
+        return found
 
     def value(self, node: Node, value: object, path: str) -> None:
         """Check ``value`` at ``path`` against ``node`` and everything below it."""
@@ -338,4 +347,4 @@ def schema_problems(name: SchemaName, payload: object, /) -> list[Problem]:
     """
     collector = Collector(name, semantic=False, secret=None, track=False)
     collector.value(compile_schema(name), payload, "")
-    return collector.problems
+    return collector.result()
