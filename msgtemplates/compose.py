@@ -32,7 +32,7 @@ from . import problems as build
 from .errors import CatalogError, MissingParameters, RequestInvalid, TemplateSyntaxError
 from .locales import best_match, canonical_tag
 from .problems import Problem, describe, escape_pointer, quote
-from .rules import LINK_PARAMETERS
+from .rules import LINK_PARAMETERS, is_str
 from .template import Template
 
 if t.TYPE_CHECKING:
@@ -830,6 +830,63 @@ def compose(
         :class:`~msgtemplates.RequestInvalid` when the request still has errors (an ``appId``
         over 32 characters, an unsafe link), with ``problems``.
     """
+    try:
+        return _compose(
+            texts,
+            values,
+            catalog=catalog,
+            app_id=app_id,
+            access_token=access_token,
+            request_id=request_id,
+            languages=languages,
+            tz=tz,
+            extend_info=extend_info,
+        )
+    except (TypeError, ValueError) as err:
+        if type(err) not in (TypeError, ValueError):
+            raise  # msgtemplates' own errors bound and mask their text themselves
+        text = str(err)
+        # A quoted value may hold the token, and no exception text carries it or runs long.
+        shown = _mask_quoted(text, access_token) if is_str(access_token) else text
+        shown = build.cut(shown, build.MESSAGE_LIMIT)
+        if shown != text:
+            raise type(err)(shown) from None
+        raise
+
+
+def _mask_quoted(text: str, secret: str) -> str:
+    """``text`` with the token masked inside its quoted values (``"..."``, as :func:`quote`
+    writes them); the fixed wording around them is no input data and stays."""
+    if not secret or secret not in text:
+        return text
+    parts: list[str] = []
+    start = 0
+    opening = text.find('"')
+    while opening >= 0:
+        closing = opening + 1
+        while closing < len(text) and text[closing] != '"':
+            closing += 2 if text[closing] == "\\" else 1
+        parts.append(text[start:opening])
+        parts.append(build.mask(text[opening : closing + 1], secret))
+        start = closing + 1
+        opening = text.find('"', start)
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def _compose(
+    texts: TemplateTexts,
+    values: cabc.Mapping[str, object],
+    /,
+    *,
+    catalog: Catalog,
+    app_id: str,
+    access_token: str,
+    request_id: str,
+    languages: cabc.Sequence[str] | None,
+    tz: str | datetime.tzinfo,
+    extend_info: str | None,
+) -> dict[str, t.Any]:
     from .validation import check_request
 
     if not isinstance(values, cabc.Mapping):
@@ -903,13 +960,10 @@ def compose(
 def _languages(texts: TemplateTexts, languages: object) -> list[str]:
     if languages is None:
         if len(texts.languages) > MAX_CONTENT_TEMPLATES:
-            listed = ", ".join(texts.languages[:10]) + (
-                ", ..." if len(texts.languages) > 10 else ""
-            )
             raise ValueError(
-                f"template {quote(texts.code)} has {len(texts.languages)} languages ({listed}) "
-                f"and a request holds at most {MAX_CONTENT_TEMPLATES}; pass languages= with up "
-                f"to {MAX_CONTENT_TEMPLATES} of them"
+                f"template {quote(texts.code)} has {len(texts.languages)} languages and a "
+                f"request holds at most {MAX_CONTENT_TEMPLATES}; pass languages= with up to "
+                f"{MAX_CONTENT_TEMPLATES} of them: {build.listed(texts.languages, limit=6)}"
             )
         return list(texts.languages)
     if isinstance(languages, str | bytes) or not isinstance(languages, cabc.Sequence):

@@ -603,6 +603,23 @@ def test_hostile_currency_values_never_leak_babels_exception(value: object) -> N
         assert len(str(failure)) <= 400
 
 
+def test_no_error_text_holds_the_access_token() -> None:
+    token = "ZQX"
+    catalog = payment_catalog()
+    with pytest.raises(ValueError, match="unknown currency code") as caught:
+        catalog.compose("TP_PAY", values(amount=(1, token)), **{**IDS, "access_token": token})
+    assert token not in str(caught.value)
+    assert caught.value.__cause__ is None
+
+
+def test_error_texts_stay_within_400_characters() -> None:
+    tags = [f"x{'y' * 60}{i}" for i in range(8)]
+    catalog = Catalog({"TP_" + "C" * 100: dict.fromkeys(tags, "${who}")})
+    with pytest.raises(ValueError, match="languages=") as caught:
+        catalog.compose("TP_" + "C" * 100, {"who": "x"}, **IDS)
+    assert len(str(caught.value)) <= 400
+
+
 def test_a_datetime_at_the_end_of_time_is_a_value_error() -> None:
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     with pytest.raises(ValueError, match='parameter "paidAt"'):
