@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -34,6 +35,11 @@ from .rules import (
 from .template import Template
 from .validation import CatalogChecks, check_request
 
+if t.TYPE_CHECKING:
+    import datetime
+
+    from .compose import ParameterType, TemplateTexts
+
 __all__ = ["Catalog", "Preview", "Rendered"]
 
 #: File name suffixes that :meth:`Catalog.load` reads, and the format of each.
@@ -44,9 +50,10 @@ _PLATFORM_PARAMETERS = frozenset(LINK_PARAMETERS)
 # `$name` written without braces: the wallet prints it as it stands.
 _BARE_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
-_FILE_KEYS = ("default", "content")
+_FILE_KEYS = ("default", "content", "parameters")
 
 _NO_DEFAULTS: cabc.Mapping[str, str] = types.MappingProxyType({})
+_NO_PARAMETERS: cabc.Mapping[str, cabc.Mapping[str, object]] = types.MappingProxyType({})
 
 # How many request languages each template remembers its choice for.
 _CHOICES = 256
@@ -124,6 +131,8 @@ class _Entry:
     origin: str | None
     # The line of each key of the file ("default", "content", a language), where known.
     lines: cabc.Mapping[str, int]
+    # The [parameters] declarations, None when the template has no such table.
+    parameters: cabc.Mapping[str, ParameterType] | None = None
 
 
 _key = language_key
@@ -135,8 +144,12 @@ class Catalog(CatalogChecks):
     :param templates: ``{templateCode: {language: text}}``; languages keep the order given.
     :param defaults: ``{templateCode: language}``, the language shown when nothing fits a
         request; a code without one uses its first language.
-    :raises TypeError: an argument, code, language or text of the wrong type.
-    :raises ValueError: a template with no texts, or a default for a code not in ``templates``.
+    :param parameters: ``{templateCode: {name: declaration}}``, how :meth:`compose` formats
+        each parameter: a type name (``"currency"``) or ``{"type": ..., "format": ...}``
+        (DESIGN section 5); see :class:`msgtemplates.compose.ParameterType`.
+    :raises TypeError: an argument, code, language, text or declaration of the wrong type.
+    :raises ValueError: a template with no texts, a default or declarations for a code not in
+        ``templates``, or a declaration with unknown keys.
 
     Every text is parsed once, here. A text with a syntax error is kept: :meth:`lint` reports it
     and rendering it raises :class:`~msgtemplates.TemplateSyntaxError`. A catalog is immutable,
@@ -157,8 +170,9 @@ class Catalog(CatalogChecks):
         /,
         *,
         defaults: cabc.Mapping[str, str] = _NO_DEFAULTS,
+        parameters: cabc.Mapping[str, cabc.Mapping[str, object]] = _NO_PARAMETERS,
     ) -> None:
-        self._build(templates, defaults, {}, {})
+        self._build(templates, defaults, {}, {}, parameters)
 
     def _build(
         self,
@@ -166,6 +180,7 @@ class Catalog(CatalogChecks):
         defaults: object,
         origins: cabc.Mapping[str, str],
         lines: cabc.Mapping[str, cabc.Mapping[str, int]],
+        parameters: object = _NO_PARAMETERS,
     ) -> None:
         if not issubclass(type(templates), cabc.Mapping):
             raise TypeError(
@@ -187,13 +202,21 @@ class Catalog(CatalogChecks):
                 raise ValueError(
                     f"defaults names template code {quote(code)}, which templates does not hold"
                 )
+        declared: cabc.Mapping[str, cabc.Mapping[str, ParameterType]] = {}
+        if parameters or not issubclass(type(parameters), cabc.Mapping):
+            from .compose import declarations
+
+            declared = declarations(parameters, codes=templates)
         entries: dict[str, _Entry] = {}
         for code in sorted(_checked_codes(templates)):
             texts = templates[code]
             # Plain str copies: a str subclass's own __eq__ or __hash__ never runs again.
             plain = str.__str__(code)
-            entries[plain] = _make_entry(
-                plain, texts, defaults.get(code), origins.get(code), lines.get(code, {})
+            entries[plain] = dataclasses.replace(
+                _make_entry(
+                    plain, texts, defaults.get(code), origins.get(code), lines.get(code, {})
+                ),
+                parameters=declared.get(plain),
             )
         object.__setattr__(self, "_entries", types.MappingProxyType(entries))
 
@@ -203,8 +226,9 @@ class Catalog(CatalogChecks):
 
         The template code is the file name without its suffix. In a directory, files with other
         suffixes, names starting with ``.`` and subdirectories are ignored. A file holds an
-        optional ``default`` language and a ``content`` table of language to text; a leading
-        UTF-8 byte order mark is allowed.
+        optional ``default`` language, a ``content`` table of language to text and an optional
+        ``parameters`` table of declarations (see :meth:`compose`); a leading UTF-8 byte order
+        mark is allowed.
 
         :param path: a directory or a ``.toml`` / ``.json`` file.
         :returns: the catalog.
@@ -230,6 +254,7 @@ class Catalog(CatalogChecks):
         defaults: dict[str, str] = {}
         origins: dict[str, str] = {}
         lines: dict[str, dict[str, int]] = {}
+        parameters: dict[str, dict[str, ParameterType]] = {}
         for file in files:
             code = os.path.splitext(os.path.basename(file))[0]
             if code in origins:
@@ -238,13 +263,15 @@ class Catalog(CatalogChecks):
                     "keep only one of the two files",
                     path=file,
                 )
-            default, content, lines[code] = _read_file(file)
+            default, content, lines[code], declared = _read_file(file)
             templates[code] = content
             if default is not None:
                 defaults[code] = default
+            if declared is not None:
+                parameters[code] = declared
             origins[code] = file
         catalog = cls.__new__(cls)
-        catalog._build(templates, defaults, origins, lines)
+        catalog._build(templates, defaults, origins, lines, parameters)
         return catalog
 
     @property
@@ -265,6 +292,90 @@ class Catalog(CatalogChecks):
         :raises UnknownTemplate: the catalog does not hold ``code``.
         """
         return self._entry(code).default
+
+    def parameters(self, code: str, /) -> cabc.Mapping[str, ParameterType]:
+        """The parameter declarations of a template, in the order given (empty without any).
+
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+
+        >>> catalog = Catalog({"TP_1": {"en-US": "${n}"}}, parameters={"TP_1": {"n": "number"}})
+        >>> catalog.parameters("TP_1")["n"].type
+        'number'
+        """
+        declared = self._entry(code).parameters
+        return types.MappingProxyType({}) if declared is None else declared
+
+    def compose(
+        self,
+        code: str,
+        values: cabc.Mapping[str, object],
+        /,
+        *,
+        app_id: str,
+        access_token: str,
+        request_id: str,
+        languages: cabc.Sequence[str] | None = None,
+        tz: str | datetime.tzinfo = "UTC",
+        extend_info: str | None = None,
+    ) -> dict[str, t.Any]:
+        """Build a sendByAccessToken request for template ``code`` from typed values.
+
+        One content template per language (default: the template's languages, at most 5),
+        each with the parameters its catalog text uses (the text :meth:`render` would choose),
+        formatted for that language with Babel by the declared types: ``currency`` from an
+        ``(amount, "HKD")`` pair, ``number``/``decimal``/``percent`` from numbers,
+        ``date``/``time``/``datetime`` from aware datetimes shown in ``tz``, ``text`` as given.
+        A value may map language tags to values (``{"en": "Sunrise", "zh-Hant": "日出"}``),
+        resolved with :func:`~msgtemplates.best_match`, else the default language's, else the
+        first. ``pushContentUrl`` and ``redirectUrl`` pass through when given. The result
+        passes ``check_request(result, catalog=self)`` without errors.
+
+        :param values: parameter name -> typed value.
+        :param languages: the request's languages, 1 to 5.
+        :param tz: the time zone (an IANA name or a ``tzinfo``) dates and times are shown in.
+        :param extend_info: the request's ``extendInfo``, if any.
+        :returns: the request, ready for ``json.dumps``.
+        :raises UnknownTemplate: the catalog does not hold ``code``.
+        :raises MissingParameters: every parameter the texts use that ``values`` lacks.
+        :raises TypeError: a value of the wrong type, naming the parameter and what it needs.
+        :raises ValueError: more than 5 languages and no ``languages=``, a declaration Babel
+            cannot use, a naive datetime, an unknown currency code, a number that is not
+            finite; :class:`~msgtemplates.RequestInvalid` if the request would still have
+            errors (such as an unsafe link).
+
+        >>> catalog = Catalog({"TP_1": {"en-US": "Paid ${amount}", "th-TH": "จ่าย ${amount}"}},
+        ...                   parameters={"TP_1": {"amount": "currency"}})
+        >>> request = catalog.compose("TP_1", {"amount": (165, "THB")}, app_id="A1",
+        ...                           access_token="T", request_id="R1")
+        >>> [item["templateParameters"]["amount"] for item in request["templates"]]
+        ['THB165.00', '฿165.00']
+        """
+        from .compose import compose
+
+        return compose(
+            self._texts(code),
+            values,
+            catalog=self,
+            app_id=app_id,
+            access_token=access_token,
+            request_id=request_id,
+            languages=languages,
+            tz=tz,
+            extend_info=extend_info,
+        )
+
+    def _texts(self, code: object) -> TemplateTexts:
+        from .compose import TemplateTexts
+
+        entry = self._entry(code)
+        return TemplateTexts(
+            code=str.__str__(t.cast(str, code)),
+            languages=entry.languages,
+            default=entry.default,
+            templates=entry.parsed,
+            parameters=entry.parameters,
+            choose=functools.partial(_choose, entry),
+        )
 
     def render(
         self,
@@ -383,7 +494,11 @@ class Catalog(CatalogChecks):
         ``invalidCharacter``, ``bareDollar`` (warning: ``$name`` without braces), and
         ``placeholderMismatch`` (warning: a placeholder that only a minority of the texts use
         is reported at those texts, a typo such as ``${nmae}`` once; one that most use, at the
-        texts that lack it). :meth:`where` tells the file and line of each path.
+        texts that lack it). A template with a ``parameters`` table then gets
+        ``parameterType`` and ``unusedDeclaration`` (at ``/<templateCode>/parameters/<name>``)
+        and ``undeclaredParameter`` (at the first text using it), see
+        :func:`msgtemplates.compose.declaration_problems`. :meth:`where` tells the file and line
+        of each path.
 
         :returns: the problems, empty for a clean catalog.
 
@@ -393,13 +508,17 @@ class Catalog(CatalogChecks):
         problems: list[Problem] = []
         for code, entry in self._entries.items():
             problems.extend(_lint_entry(code, entry))
+            if entry.parameters is not None:
+                from .compose import declaration_problems
+
+                problems.extend(declaration_problems(self._texts(code)))
         return problems
 
     def where(self, path: str, /) -> tuple[str | None, int | None]:
         """The file and 1-based line where a lint path's item stands in the catalog files.
 
-        :param path: a pointer of :meth:`lint`: ``/<templateCode>`` or
-            ``/<templateCode>/<language>``.
+        :param path: a pointer of :meth:`lint`: ``/<templateCode>``,
+            ``/<templateCode>/<language>`` or ``/<templateCode>/parameters/<name>``.
         :returns: ``(file, line)``; the line is ``None`` where the format gives none, and both
             are ``None`` for a catalog built in memory or a path it does not hold.
 
@@ -505,7 +624,12 @@ class Catalog(CatalogChecks):
         defaults = {code: e.default for code, e in self._entries.items()}
         origins = {code: e.origin for code, e in self._entries.items() if e.origin is not None}
         lines = {code: dict(e.lines) for code, e in self._entries.items() if e.lines}
-        return (_rebuild, (templates, defaults, origins, lines))
+        declared = {
+            code: dict(e.parameters)
+            for code, e in self._entries.items()
+            if e.parameters is not None
+        }
+        return (_rebuild, (templates, defaults, origins, lines, declared))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Catalog):
@@ -516,7 +640,10 @@ class Catalog(CatalogChecks):
         return hash(self._state())
 
     def _state(self) -> tuple[t.Any, ...]:
-        return tuple((code, e.languages, e.texts, e.default) for code, e in self._entries.items())
+        return tuple(
+            (code, e.languages, e.texts, e.default, _declared_state(e))
+            for code, e in self._entries.items()
+        )
 
     def __repr__(self) -> str:
         shown = [
@@ -533,10 +660,15 @@ def _rebuild(
     defaults: dict[str, str],
     origins: dict[str, str],
     lines: dict[str, dict[str, int]] | None = None,
+    parameters: dict[str, dict[str, ParameterType]] | None = None,
 ) -> Catalog:
     catalog = Catalog.__new__(Catalog)
-    catalog._build(templates, defaults, origins, lines or {})
+    catalog._build(templates, defaults, origins, lines or {}, parameters or {})
     return catalog
+
+
+def _declared_state(entry: _Entry) -> tuple[tuple[str, ParameterType], ...] | None:
+    return None if entry.parameters is None else tuple(entry.parameters.items())
 
 
 def _checked_codes(templates: cabc.Mapping[t.Any, t.Any]) -> list[str]:
@@ -948,8 +1080,11 @@ def _catalog_files(directory: str) -> list[str]:
     return files
 
 
-def _read_file(file: str) -> tuple[str | None, dict[str, str], dict[str, int]]:
-    """Read one catalog file: its default language (or None), its content, and key lines."""
+def _read_file(
+    file: str,
+) -> tuple[str | None, dict[str, str], dict[str, int], dict[str, ParameterType] | None]:
+    """Read one catalog file: its default language (or None), its content, key lines, and its
+    parameter declarations (None without a parameters table)."""
     try:
         mode = os.stat(file).st_mode
         if stat.S_ISDIR(mode):
@@ -979,7 +1114,13 @@ def _read_file(file: str) -> tuple[str | None, dict[str, str], dict[str, int]]:
     document = _parse_toml(text, file) if kind == "TOML" else _parse_json(text, file)
     default, content = _shape(document, file, kind)
     lines = _toml_lines(text) if kind == "TOML" else _json_lines(text, content)
-    return default, content, lines
+    if not is_dict(document) or "parameters" not in document:
+        return default, content, lines, None
+    from .compose import declaration_lines, load_declarations
+
+    declared = load_declarations(document["parameters"], path=file, text=text)
+    lines.update(declaration_lines(text, declared))
+    return default, content, lines, declared
 
 
 # A TOML key at the start of a line: bare, "basic" or 'literal', maybe dotted under content.
@@ -1109,7 +1250,7 @@ def _first_lower(text: str) -> str:
 
 def _shape(document: object, file: str, kind: str) -> tuple[str | None, dict[str, str]]:
     """Check the parsed file has the catalog shape; return its default and content."""
-    allowed = "allowed keys are default and content"
+    allowed = "allowed keys are default, content and parameters"
     if not is_dict(document):
         raise CatalogError(
             f"holds {describe(document)}; a {kind} catalog file is an object with {allowed}",

@@ -1073,7 +1073,7 @@ class _Session:
         if args.html is not None:
             from .preview import render_html
 
-            page = render_html(previews, title=f"{display} — msgtemplates preview")
+            page = render_html(previews, title=f"{display} — msgtemplates preview", payload=payload)
             try:
                 with open(args.html, "w", encoding="utf-8", errors="backslashreplace") as out:
                     out.write(page)

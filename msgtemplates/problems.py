@@ -873,3 +873,53 @@ def masked(problem: Problem, secret: str | None) -> Problem:
     if path == problem.path:
         return problem
     return Problem(path, problem.code, problem.message, problem.severity)
+
+
+# --- typed parameters (DESIGN section 5): the lint problems of a catalog's parameters table ---
+
+
+def parameter_type(path: str, name: str, problem: str) -> Problem:
+    """``parameterType``: a declaration Babel cannot format by (an unknown type, a bad format).
+
+    :param problem: what is wrong and what is allowed, as
+        :attr:`msgtemplates.compose.ParameterType.problem` words it (its quoted values quoted).
+
+    >>> parameter_type("/TP_1/parameters/n", "n", 'the unknown type "money"; use number').message
+    'parameter "n" is declared with the unknown type "money"; use number'
+    """
+    return make(path, "parameterType", f"parameter {quote(name)} is declared with {problem}")
+
+
+def unused_declaration(path: str, name: str, declared_type: str) -> Problem:
+    """``unusedDeclaration`` (warning): a declared parameter that no text of the template uses.
+
+    >>> print(unused_declaration("/TP_1/parameters/n", "n", "number").message)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    parameter "n" is declared as "number", but no text of the template uses ${n};
+    remove the declaration or fix its name
+    """
+    return make(
+        path,
+        "unusedDeclaration",
+        f"parameter {quote(name)} is declared as {quote(declared_type)}, but no text of the "
+        f"template uses ${{{shown_name(name)}}}; remove the declaration or fix its name",
+        "warning",
+    )
+
+
+def undeclared_parameter(path: str, name: str) -> Problem:
+    """``undeclaredParameter`` (warning): a placeholder the parameters table does not declare.
+
+    >>> print(undeclared_parameter("/TP_1/en-US", "who").message)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the text uses ${who}, which the parameters table does not declare; it is formatted as
+    text, so declare it (who = "text") to say so
+    """
+    shown = shown_name(name)
+    return make(
+        path,
+        "undeclaredParameter",
+        f"the text uses ${{{shown}}}, which the parameters table does not declare; it is "
+        f'formatted as text, so declare it ({shown} = "text") to say so',
+        "warning",
+    )
