@@ -649,7 +649,8 @@ class _Session:
         if args.html is not None:
             from .preview import render_html
 
-            page = render_html(previews, title=f"{one_line(name)} — msgtemplates preview")
+            title = f"{one_line(name)} — msgtemplates preview"
+            page = render_html(previews, title=title, payload=payload)
             try:
                 with open(args.html, "w", encoding="utf-8", errors="backslashreplace") as out:
                     out.write(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from .problems import one_line, quote
+from .problems import MESSAGE_LIMIT, cut, listed, one_line, quote, shown_name
 
 if t.TYPE_CHECKING:
     import collections.abc as cabc
@@ -66,11 +66,11 @@ class TemplateSyntaxError(MsgTemplatesError, ValueError):
         line = lines[self.lineno - 1]
         # Long lines are cut around the column so the caret stays meaningful.
         start = max(0, self.column - 1 - 60)
-        shown = one_line(line[start : start + 120])
+        shown = cut(one_line(line[start : start + 120]), 120)
         # The caret is placed under the escaped text, where a tab now takes four characters.
         prefix = one_line(line[start : self.column - 1])
-        caret = " " * len(prefix) + "^"
-        return f"{one_line(text)}\n    {shown}\n    {caret}"
+        caret = " " * min(len(prefix), 120) + "^"
+        return f"{cut(one_line(text), 140)}\n    {shown}\n    {caret}"
 
 
 class MissingParameters(MsgTemplatesError, LookupError):
@@ -84,9 +84,10 @@ class MissingParameters(MsgTemplatesError, LookupError):
         return (type(self), (self.names,))
 
     def __str__(self) -> str:
-        listed = ", ".join(self.names)
+        shown = ", ".join(shown_name(name) for name in self.names[:8])
+        more = f" and {len(self.names) - 8} more" if len(self.names) > 8 else ""
         noun = "parameter" if len(self.names) == 1 else "parameters"
-        return f"missing {noun}: {listed}"
+        return f"missing {noun}: {shown}{more}"
 
 
 class _ProblemsError(MsgTemplatesError, ValueError):
@@ -102,14 +103,18 @@ class _ProblemsError(MsgTemplatesError, ValueError):
         return (type(self), (self.problems,))
 
     def __str__(self) -> str:
+        # At most 400 characters, like every message: the first problem, then a count; the
+        # whole list is in .problems.
         errors = [p for p in self.problems if p.severity == "error"]
         shown = errors or self.problems
         count = len(errors)
         head = f"{self.what} invalid: {count} error{'s' if count != 1 else ''}"
-        lines = [head, *(f"  {p}" for p in shown[:20])]
-        if len(shown) > 20:
-            lines.append(f"  ... and {len(shown) - 20} more")
-        return "\n".join(lines)
+        if not shown:
+            return head
+        more = len(self.problems) - 1
+        tail = f" (and {more} more; see .problems)" if more else ""
+        first = cut(str(shown[0]), MESSAGE_LIMIT - len(head) - len(tail) - 2)
+        return f"{head}: {first}{tail}"
 
 
 class RequestInvalid(_ProblemsError):
@@ -154,9 +159,8 @@ class UnknownTemplate(MsgTemplatesError, LookupError):
     def __str__(self) -> str:
         text = f"unknown template code {quote(self.code)}"
         if self.known:
-            shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
-            text += f"; the catalog holds {shown}"
-        return text
+            text += f"; the catalog holds {listed(self.known)}"
+        return cut(text, MESSAGE_LIMIT)
 
 
 class SignatureInvalid(MsgTemplatesError, ValueError):
@@ -189,7 +193,7 @@ class CatalogError(MsgTemplatesError):
 
     def __str__(self) -> str:
         where = self.path if self.lineno is None else f"{self.path}:{self.lineno}"
-        return one_line(f"{where}: {self.message}")
+        return cut(one_line(f"{where}: {self.message}"), MESSAGE_LIMIT)
 
 
 def _rebuild(

@@ -8,6 +8,7 @@ import functools
 import typing as t
 
 from .locales import canonical_tag, resolve_language
+from .rules import LINK_PARAMETERS, is_dict, is_list, is_safe_link, is_str, language_key
 
 if t.TYPE_CHECKING:
     import jinja2
@@ -34,21 +35,48 @@ class _Card:
     direction: str
     text: str | None
     problems: tuple[_Line, ...]
+    # The catalog text is another language's than the user's.
+    fallback: bool
+    # None without a request to read them from; else the links of the chosen content template.
+    links: tuple[_Link, ...] | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Link:
+    name: str
+    text: str
+    # Only a plain http(s) URL becomes a live link; anything else is shown as text.
+    href: str | None
+
+
+# Printable ASCII that RFC 3986 never allows in a URL.
+_NOT_IN_URLS = frozenset(' "<>\\^`{|}')
+_HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 def render_html(
-    previews: cabc.Sequence[tuple[str, Preview]], /, *, title: str = "msgtemplates preview"
+    previews: cabc.Sequence[tuple[str, Preview]],
+    /,
+    *,
+    title: str = "msgtemplates preview",
+    payload: object = None,
 ) -> str:
     """Render previews as one self-contained HTML5 page, one phone-style card per user locale.
 
     Each card shows the user locale, which content template the wallet picks and the catalog
-    language used, the message text with its whitespace and newlines, and the problems of that
-    content template. Text in a right-to-left language is laid out right to left. Every value
-    is escaped; the page loads nothing (no links, scripts, images or fonts) and its Content
-    Security Policy forbids it to.
+    language used (marked as a fallback when it is not the user's language: tags that differ
+    only in case or in ``_`` for ``-`` are the same), the message text with its whitespace and
+    newlines, and the problems of that content template. Given the request, a card also shows
+    the push link (``pushContentUrl``, ``redirectUrl``) of the chosen content template. Text in
+    a right-to-left language is laid out right to left. Every value is escaped; the page loads
+    nothing (no scripts, images, fonts or styles from anywhere) and its Content Security Policy
+    forbids it to. The one kind of live link is a push link that is a plain absolute http(s)
+    URL, opened only when clicked, without a referrer; any other link shows as text only.
 
     :param previews: ``(user locale, Preview)`` pairs, as :meth:`Catalog.preview` gives them.
     :param title: the page title.
+    :param payload: the request the previews are of, to show each card's push link; its
+        access token is shown as ``***`` wherever a link holds it.
     :returns: the page, a string that always encodes as UTF-8.
     :raises TypeError: if ``previews`` is not a sequence of ``(str, Preview)`` pairs or
         ``title`` is not a string.
@@ -59,17 +87,17 @@ def render_html(
     >>> "Hi &lt;b&gt;" in page and "<b>" not in page
     True
     """
-    if not isinstance(title, str):
+    if not is_str(title):
         raise TypeError(f"title must be a string, not {_type_name(title)}")
     if isinstance(previews, str | bytes) or not isinstance(previews, cabc.Iterable):
         what = _type_name(previews)
         raise TypeError(f"previews must be a sequence of (user locale, Preview) pairs, not {what}")
-    cards = [_card(index, item) for index, item in enumerate(previews)]
+    cards = [_card(index, item, payload) for index, item in enumerate(previews)]
     return _template().render(title=_plain(title), cards=cards)
 
 
-def _card(index: int, item: object) -> _Card:
-    if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+def _card(index: int, item: object, payload: object) -> _Card:
+    if not (isinstance(item, tuple) and len(item) == 2 and is_str(item[0])):
         raise TypeError(
             f"previews[{index}] must be a (user locale, Preview) pair, not {_type_name(item)}"
         )
@@ -83,16 +111,18 @@ def _card(index: int, item: object) -> _Card:
         raise TypeError(
             f"previews[{index}][1] must be a Preview, not {_type_name(preview)}"
         ) from None
-    language = _plain(language) if isinstance(language, str) else None
+    language = _plain(language) if is_str(language) else None
     # The text is written in the catalog language; with no catalog text, the user's locale is
     # the best guess at what the reader expects.
     shown_tag = language if language is not None else locale
     lang = canonical_tag(shown_tag)
     lines = tuple(_line(problem) for problem in _iterable(problems))
-    shown_text: str | None = _plain(text) if isinstance(text, str) else ""
+    shown_text: str | None = _plain(text) if is_str(text) else ""
     # A catalog with no text for the language gives no language and an empty text.
     if language is None and not shown_text:
         shown_text = None
+    fallback = language is not None and language_key(language) != language_key(locale)
+    links = None if payload is None else _links(payload, request_index)
     return _Card(
         locale=_plain(locale),
         request_index=str(request_index) if isinstance(request_index, int) else "?",
@@ -101,6 +131,69 @@ def _card(index: int, item: object) -> _Card:
         direction=_direction(lang) if lang is not None else "ltr",
         text=shown_text,
         problems=lines,
+        fallback=fallback,
+        links=links,
+    )
+
+
+def _links(payload: object, request_index: object) -> tuple[_Link, ...]:
+    """The push links of the content template at ``request_index``, as the wallet reads them."""
+    from .problems import secret_of
+
+    if not is_dict(payload) or type(request_index) is not int or request_index < 0:
+        return ()
+    templates = _member(payload, "templates")
+    if not is_list(templates) or request_index >= list.__len__(templates):
+        return ()
+    item = list.__getitem__(templates, request_index)
+    params = _member(item, "templateParameters") if is_dict(item) else None
+    if not is_dict(params):
+        return ()
+    secret = secret_of(payload)
+    links: list[_Link] = []
+    for name in LINK_PARAMETERS:
+        value = _member(params, name)
+        if not is_str(value):
+            continue
+        text = _plain(value)
+        if secret is not None and secret in text:
+            # The page is saved and shared; the token must not travel with it.
+            links.append(_Link(name, text.replace(secret, "***"), None))
+            continue
+        links.append(_Link(name, text, text if _is_web_link(text) else None))
+    return tuple(links)
+
+
+def _member(value: dict[t.Any, t.Any], name: str) -> object:
+    """A member read as data: no key's own ``__eq__`` or ``__hash__`` runs."""
+    return next((v for k, v in dict.items(value) if type(k) is str and k == name), None)
+
+
+def _is_web_link(text: str) -> bool:
+    """Whether a link is a plain absolute http(s) URL: printable ASCII, a host name of DNS
+    labels (no user info, no IP literal), an optional port."""
+    import urllib.parse
+
+    if not is_safe_link(text) or not text.isascii() or not _NOT_IN_URLS.isdisjoint(text):
+        return False
+    scheme, separator, _ = text.partition("://")
+    if not separator or scheme.lower() not in ("http", "https"):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0..65535
+    except ValueError:
+        return False
+    host, _, port = parts.netloc.partition(":")
+    if not host or ":" in port or (port and not port.isdigit()):
+        return False
+    labels = host.lower().split(".")
+    return all(
+        0 < len(label) <= 63
+        and _HOST_CHARACTERS.issuperset(label)
+        and not label.startswith("-")
+        and not label.endswith("-")
+        for label in labels
     )
 
 
@@ -118,9 +211,9 @@ def _line(problem: object) -> _Line:
     return _Line(
         # The severity becomes a CSS class, so only the two known values get through.
         severity="warning" if severity == "warning" else "error",
-        path=(_plain(path) or "(root)") if isinstance(path, str) else "(root)",
-        message=_plain(message) if isinstance(message, str) else "",
-        code=_plain(code) if isinstance(code, str) else "",
+        path=(_plain(path) or "(root)") if is_str(path) else "(root)",
+        message=_plain(message) if is_str(message) else "",
+        code=_plain(code) if is_str(code) else "",
     )
 
 
@@ -236,6 +329,14 @@ li.warning .severity { color: #9a6b00; }
 .code { color: #5b6575; }
 .message { display: block; margin-top: 2px; unicode-bidi: isolate; }
 .ok { color: #2e7d32; font-weight: 600; }
+.fallback-mark { display: inline-block; margin-inline-start: 6px; padding: 0 6px;
+  border-radius: 6px; background: #fff4e5; color: #8a5300; font-weight: 600; }
+.phone.fallback { border-color: #8a5300; }
+.links { margin: 10px 6px 0; font-size: 12px; color: #3a4454; overflow-wrap: anywhere; }
+.links .name { color: #6b7585; }
+.links a, .links .link { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas,
+  monospace; unicode-bidi: isolate; }
+.links a { color: #1849a9; }
 .empty { color: #5b6575; font-style: italic; }
 </style>
 </head>
@@ -246,14 +347,14 @@ user would see in the wallet.</p>
 <main>
 {% for card in cards %}
 <section class="card">
-<div class="phone">
+<div class="phone{{ " fallback" if card.fallback else "" }}">
 <div class="notch"></div>
 <div class="statusbar"><span>9:41</span><span class="locale">{{ card.locale }}</span></div>
 <dl class="meta">
 <dt>User locale</dt><dd class="user-locale">{{ card.locale }}</dd>
 <dt>Wallet picks</dt><dd class="picked">/templates/{{ card.request_index }}</dd>
 <dt>Catalog text</dt><dd class="language">{{ card.language if card.language is not none \
-else "none" }}</dd>
+else "none" }}{% if card.fallback %} <span class="fallback-mark">fallback</span>{% endif %}</dd>
 </dl>
 {% if card.text is none %}
 <div class="bubble none">No catalog text for this language.</div>
@@ -262,6 +363,18 @@ else "none" }}</dd>
 {% else %}
 <div class="bubble"{% if card.lang %} lang="{{ card.lang }}"{% endif %} \
 dir="{{ card.direction }}">{{ card.text }}</div>
+{% endif %}
+{% if card.links is not none %}
+<div class="links">
+{% for link in card.links %}
+<div class="push-link"><span class="name">{{ link.name }}</span> \
+{% if link.href %}<a href="{{ link.href }}" rel="noopener noreferrer nofollow" \
+referrerpolicy="no-referrer">{{ link.text }}</a>\
+{% else %}<span class="link">{{ link.text }}</span>{% endif %}</div>
+{% else %}
+<div class="push-link none">No push link.</div>
+{% endfor %}
+</div>
 {% endif %}
 </div>
 <aside class="problems">

@@ -13,6 +13,7 @@ import typing as t
 
 from .errors import MissingParameters, TemplateSyntaxError
 from .problems import describe, quote
+from .rules import is_str
 
 __all__ = ["Template"]
 
@@ -63,7 +64,7 @@ class Template:
     _render: cabc.Callable[[cabc.Mapping[str, object]], str] | None
 
     def __init__(self, source: str) -> None:
-        if not isinstance(source, str):
+        if not is_str(source):
             raise TypeError(f"a template source must be a string, not {type(source).__name__}")
         # A str subclass could override slicing or find; keep an exact str copy.
         source = str.__str__(source)
@@ -124,7 +125,7 @@ class Template:
           ...
         msgtemplates.errors.MissingParameters: missing parameters: greeting, who
         """
-        if missing is not _ERROR and not (isinstance(missing, str) and missing in _MODES):
+        if missing is not _ERROR and not (is_str(missing) and missing in _MODES):
             raise ValueError(f'missing must be "error" or "keep", not {quote(missing)}')
         if type(params) is not dict and not isinstance(params, cabc.Mapping):
             raise TypeError(
@@ -151,7 +152,7 @@ class Template:
             except KeyError:
                 absent.append(name)
                 continue
-            if not isinstance(value, str):
+            if not is_str(value):
                 raise TypeError(f"parameter {quote(name)} must be a string, not {describe(value)}")
             values[name] = value
         if absent:

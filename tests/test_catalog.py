@@ -423,7 +423,10 @@ def test_preview_of_a_request_too_broken_to_preview_raises_request_invalid(
 ) -> None:
     with pytest.raises(RequestInvalid) as info:
         catalog.preview(payload, user_locale="en-US")
-    assert [p.path for p in info.value.problems] == paths
+    # The same problems, in the same words, as check_request reports for the request.
+    assert info.value.problems == check_request(payload, catalog=catalog)
+    found = [p.path for p in info.value.problems]
+    assert all(path in found for path in paths)
 
 
 def test_preview_skips_content_templates_without_a_language(catalog: Catalog) -> None:
@@ -740,3 +743,213 @@ def test_lint_preview_and_request_checks_never_raise_unexpected_exceptions(
         assert outcome.problems
     else:
         assert outcome.language is None or outcome.language in texts
+
+
+# --------------------------------------------------------------------------- one truth everywhere
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
+
+
+def _timed(call: t.Callable[[], object]) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_a_language_the_catalog_lacks_is_a_fallback_content_warning() -> None:
+    catalog = Catalog({"TP": {"en-US": "Hi ${who}", "zh-TW": "你好 ${who}"}})
+    payload = request(
+        {"language": "zh-HK", "templateParameters": {"who": "Mei"}},
+        {"language": "en-us", "templateParameters": {"who": "Mei"}},
+        code="TP",
+    )
+    found = [
+        (p.path, p.code, p.severity)
+        for p in check_request(payload, catalog=catalog)
+        if p.code == "fallbackContent"
+    ]
+    # A difference of case is no fallback; a missing language is, and the message names zh-TW.
+    assert found == [("/templates/0/language", "fallbackContent", "warning")]
+    problems = check_request(payload, catalog=catalog)
+    message = next(p.message for p in problems if p.code == "fallbackContent")
+    assert '"zh-TW"' in message
+    assert '"zh-HK"' in message
+
+
+def test_unknown_template_names_the_closest_code() -> None:
+    catalog = Catalog.load(EXAMPLES / "catalog")
+    payload = json.loads((EXAMPLES / "send-request.json").read_text("utf-8"))
+    payload["templateCode"] = "TP_PAYMENT_SUCESS"
+    (problem,) = [p for p in check_request(payload, catalog=catalog) if p.code == "unknownTemplate"]
+    assert 'did you mean "TP_PAYMENT_SUCCESS"' in problem.message
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"), [("pushContentURL", "pushContentUrl"), ("nmae", "name"), ("NAME", "name")]
+)
+def test_unused_parameter_names_what_it_probably_meant(given: str, meant: str) -> None:
+    catalog = Catalog({"TP": {"en-US": "Hi ${name}"}})
+    payload = request({"language": "en-US", "templateParameters": {given: "x"}}, code="TP")
+    (problem,) = [p for p in check_request(payload, catalog=catalog) if p.code == "unusedParameter"]
+    assert f'did you mean "{meant}"' in problem.message
+
+
+def test_a_placeholder_typo_in_one_language_is_one_mismatch_at_that_text() -> None:
+    catalog = Catalog(
+        {"TP": {"en-US": "Hi ${name}", "zh-TW": "你好 ${name}", "th-TH": "สวัสดี ${nmae}"}}
+    )
+    mismatches = [(p.path, p.message) for p in catalog.lint() if p.code == "placeholderMismatch"]
+    assert len(mismatches) == 1
+    assert mismatches[0][0] == "/TP/th-TH"
+    assert "${nmae}" in mismatches[0][1]
+    assert "${name}" in mismatches[0][1]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "severity"),
+    [
+        ("", "emptyText", "error"),
+        ("  \n\t", "emptyText", "error"),
+        ("Hi\u202e ${who}", "invisibleCharacter", "warning"),
+        ("Hello $who", "bareDollar", "warning"),
+    ],
+)
+def test_lint_finds_what_an_author_needs(text: str, code: str, severity: str) -> None:
+    problems = Catalog({"TP": {"en-US": text}}).lint()
+    assert (("/TP/en-US", code, severity)) in [(p.path, p.code, p.severity) for p in problems]
+
+
+@pytest.mark.parametrize("text", ["Paid US$5", "$$ and $", "${who} costs $5"])
+def test_a_dollar_that_is_no_name_is_no_bare_dollar(text: str) -> None:
+    assert "bareDollar" not in [p.code for p in Catalog({"TP": {"en-US": text}}).lint()]
+
+
+def test_where_gives_the_file_and_line_of_each_lint_problem(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "TP_A.toml").write_text(
+        '# a comment\ndefault = "fr-FR"\n\n[content]\n'
+        '"en-US" = "Hi ${who}"\nen_GB = "Hi ${whom}"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "TP_B.json").write_text(
+        '{\n  "content": {\n    "en-US": "Hi",\n    "zh_TW": "你好"\n  }\n}\n', encoding="utf-8"
+    )
+    catalog = Catalog.load(tmp_path)
+    places = {p.path: catalog.where(p.path) for p in catalog.lint()}
+    assert places["/TP_A"] == (str(tmp_path / "TP_A.toml"), 2)
+    assert places["/TP_A/en_GB"] == (str(tmp_path / "TP_A.toml"), 6)
+    assert places["/TP_B/zh_TW"] == (str(tmp_path / "TP_B.json"), 4)
+    assert catalog.where("/TP_C/en-US") == (None, None)
+
+
+def test_preview_shows_every_problem_check_request_reports_for_its_template() -> None:
+    catalog = Catalog.load(EXAMPLES / "catalog")
+    payload = json.loads((EXAMPLES / "broken-request.json").read_text("utf-8"))
+    everything = check_request(payload, catalog=catalog)
+    for index in range(len(payload["templates"])):
+        language = payload["templates"][index]["language"]
+        preview = catalog.preview(payload, user_locale=language.replace("_", "-"))
+        mine = f"/templates/{preview.request_index}"
+        expected = [
+            p
+            for p in everything
+            if not p.path.startswith("/templates/")
+            or p.path == mine
+            or p.path.startswith(mine + "/")
+        ]
+        assert list(preview.problems) == expected
+    en = catalog.preview(payload, user_locale="en-US")
+    codes = {p.code for p in en.problems}
+    # The broken example's en_US language and javascript: link show in the preview too.
+    assert {"languageTag", "unsafeUrl", "maxLength", "additionalProperties"} <= codes
+
+
+def test_a_broken_app_id_shows_in_the_preview() -> None:
+    catalog = Catalog({"TP_GREET": GREETING})
+    payload = request({"language": "en-US", "templateParameters": {"who": "Ana"}})
+    payload["appId"] = ""
+    preview = catalog.preview(payload, user_locale="en-US")
+    assert ("/appId", "minLength") in [(p.path, p.code) for p in preview.problems]
+
+
+@pytest.mark.parametrize(
+    ("token", "placeholder"),
+    [("who", "who"), ("rackingN", "trackingNo"), ("Tracking", "myTracking")],
+)
+def test_the_token_never_shows_through_a_placeholder_name(token: str, placeholder: str) -> None:
+    catalog = Catalog({"TP": {"en-US": f"Your parcel ${{{placeholder}}} ships"}})
+    payload = request({"language": "en-US", "templateParameters": {}}, code="TP")
+    payload["accessToken"] = token
+    problems = check_request(payload, catalog=catalog)
+    assert [p.code for p in problems] == ["missingParameter"]
+    assert token not in problems[0].message
+    assert token not in problems[0].path
+    assert token not in str(problems[0])
+
+
+def test_preview_masking_cannot_rebuild_the_token() -> None:
+    catalog = Catalog({"TP": {"en-US": "Hi ${who}"}})
+    payload = request({"language": "en-US", "templateParameters": {"who": "xx*"}}, code="TP")
+    payload["accessToken"] = "x*"
+    preview = catalog.preview(payload, user_locale="en-US")
+    assert "x*" not in preview.text
+
+
+@pytest.mark.parametrize("wrong", [{}, [], "catalog", 3])
+def test_a_catalog_argument_of_the_wrong_type_is_a_type_error_naming_the_catalog(
+    wrong: object,
+) -> None:
+    from unittest import mock
+
+    for value in (wrong, mock.MagicMock(spec=Catalog)):
+        with pytest.raises(TypeError, match=r"msgtemplates\.Catalog"):
+            check_request(request({"language": "en-US"}), catalog=value)  # type: ignore[arg-type]
+
+
+def test_a_number_too_long_to_read_is_a_catalog_error(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "TP.json").write_text('{"content": {"en-US": "x"}, "default": ' + "9" * 5000 + "}")
+    with pytest.raises(CatalogError, match="too many digits"):
+        Catalog.load(tmp_path / "TP.json")
+
+
+def test_messages_stay_short_however_many_placeholders_and_parameters() -> None:
+    names = [f"p{i}_{'x' * 60}" for i in range(400)]
+    catalog = Catalog({"TP": {"en-US": " ".join(f"${{{n}}}" for n in names), "th-TH": "x"}})
+    params = {f"u{i}_{'y' * 60}": "v" for i in range(400)}
+    payload = request({"language": "en-US", "templateParameters": params}, code="TP")
+    problems = [*check_request(payload, catalog=catalog), *catalog.lint()]
+    assert len(problems) > 800
+    assert max(len(p.message) for p in problems) <= 400
+
+
+def test_lint_time_grows_linearly_with_placeholders() -> None:
+    def lint(count: int) -> float:
+        a = " ".join(f"${{a{i}}}" for i in range(count))
+        b = " ".join(f"${{b{i}}}" for i in range(count))
+        catalog = Catalog({"TP": {"en-US": a, "zh-TW": b, "th-TH": a}})
+        return _timed(catalog.lint)
+
+    assert lint(16_000) < 8 * lint(4_000)
+
+
+def test_preview_time_grows_linearly_with_content_templates() -> None:
+    catalog = Catalog({"TP_GREET": GREETING})
+
+    def preview(count: int) -> float:
+        templates = [{"language": f"en-{i:03d}"[:6]} for i in range(count)]
+        payload = request(*templates)
+        return _timed(lambda: catalog.preview(payload, user_locale="en-US"))
+
+    assert preview(8_000) < 8 * preview(2_000)
+
+
+def test_a_device_locale_with_extensions_renders_its_own_language_without_fallback() -> None:
+    catalog = Catalog({"TP": {"en-US": "Hi", "th-TH": "สวัสดี"}})
+    rendered = catalog.render("TP", "th-TH-u-ca-buddhist", {})
+    assert (rendered.language, rendered.fallback) == ("th-TH", False)
+    assert catalog.render("TP", "en-US-x-twain", {}).fallback is False
+    assert catalog.render("TP", "ms-MY", {}).fallback is True

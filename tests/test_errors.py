@@ -126,3 +126,28 @@ def test_caret_stays_under_the_dollar_after_escaped_control_characters() -> None
     shown, caret = str(error).split("\n")[1:]
     assert shown == "    \\x09Hi ${}"
     assert shown[caret.index("^")] == "$"
+
+
+def test_exception_texts_stay_within_400_characters() -> None:
+    from msgtemplates import (
+        CatalogError,
+        MissingParameters,
+        Problem,
+        RequestInvalid,
+        Template,
+        TemplateSyntaxError,
+        UnknownTemplate,
+    )
+
+    problem = Problem("/x" * 300, "type", "m" * 400)
+    texts = [
+        str(RequestInvalid([problem] * 1000)),
+        str(MissingParameters([f"name{i}" + "x" * 100 for i in range(4000)])),
+        str(UnknownTemplate("T" * 10_000, known=["A" * 500] * 50)),
+        str(CatalogError("bad " * 500, path="/p" * 500, lineno=3)),
+    ]
+    try:
+        Template("\x01" * 5000 + "${")
+    except TemplateSyntaxError as error:
+        texts.append(str(error))
+    assert all(len(text) <= 400 for text in texts), [len(text) for text in texts]

@@ -12,6 +12,7 @@ import math
 import pathlib
 import tempfile
 import typing as t
+from unittest import mock
 
 import pytest
 from helpers import run_cli
@@ -66,7 +67,37 @@ class Weird:
         raise RuntimeError("no printing me")
 
 
+class ClaimsDict:
+    """An object whose ``__class__`` lies: isinstance() calls it a dict."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return dict
+
+
+class ClaimsStr:
+    """An object whose ``__class__`` lies: isinstance() calls it a str."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return str
+
+
+# Mocks a user's own test passes in: each claims to be what its spec names. Made fresh for
+# every example, so that no call recorded by one example shows in the next.
+LIARS: list[t.Callable[[], object]] = [
+    lambda: mock.MagicMock(spec=dict),
+    lambda: mock.MagicMock(spec=list),
+    lambda: mock.MagicMock(spec=str),
+    lambda: mock.NonCallableMagicMock(spec=dict),
+    mock.MagicMock,
+    ClaimsDict,
+    ClaimsStr,
+]
+liars = st.integers(0, len(LIARS) - 1).map(lambda index: LIARS[index]())
+
 python_objects = st.one_of(
+    liars,
     json_values,
     st.binary(max_size=20),
     st.tuples(json_scalars, json_scalars),
@@ -169,11 +200,11 @@ def test_template_parses_or_raises_a_documented_error(source: object) -> None:
     except (TemplateSyntaxError, TypeError) as error:
         outcome = error
     if isinstance(outcome, TemplateSyntaxError):
-        assert isinstance(source, str)
+        assert issubclass(type(source), str)
         assert outcome.lineno >= 1
         assert str(outcome)
     elif isinstance(outcome, TypeError):
-        assert not isinstance(source, str)
+        assert not issubclass(type(source), str)
     else:
         assert isinstance(outcome, Template)
         assert outcome.source == source

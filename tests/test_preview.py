@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import typing as t
 import zlib
 from pathlib import Path
 
@@ -75,7 +76,7 @@ class Page(html.parser.HTMLParser):
         return [e for e in self.elements if name in e.classes]
 
 
-def parse(previews: list[tuple[str, Preview]], **options: str) -> Page:
+def parse(previews: list[tuple[str, Preview]], **options: t.Any) -> Page:
     return Page(render_html(previews, **options))
 
 
@@ -264,6 +265,165 @@ def test_catalog_previews_render_end_to_end() -> None:
     assert "secret-token" not in page
 
 
+def request_with_links(*links: dict[str, object], token: str = "secret-token") -> dict[str, t.Any]:
+    return {
+        "appId": "P1",
+        "accessToken": token,
+        "requestId": "r1",
+        "templateCode": "TP_1",
+        "templates": [
+            {"language": f"l{i}", "templateParameters": params} for i, params in enumerate(links)
+        ],
+    }
+
+
+def test_without_the_request_a_card_shows_no_link_section() -> None:
+    page = parse([("en-US", preview())])
+    assert not page.with_class("links")
+    assert not [e for e in page.elements if e.tag == "a"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example/orders/1",
+        "http://shop.example:8080/o?id=1&lang=zh-HK#top",
+        "HTTPS://Shop.Example/%E6%97%A5",
+    ],
+)
+def test_a_plain_web_push_link_is_shown_and_live(url: str) -> None:
+    page = parse([("en-US", preview())], payload=request_with_links({"pushContentUrl": url}))
+    (anchor,) = [e for e in page.elements if e.tag == "a"]
+    assert anchor.attrs["href"] == url
+    assert anchor.text == url
+    assert set((anchor.attrs["rel"] or "").split()) >= {"noopener", "noreferrer"}
+    assert [e.text for e in page.with_class("name")] == ["pushContentUrl"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "/pages/order/detail?id=1",
+        "https://bank.example@evil.example/",
+        "https://evil.example/\u202e/x",
+        'https://a.example/" onmouseover="alert(1)',
+        "https://a.example/<img src=x onerror=alert(1)>",
+        "https:///no-host",
+        "ftp://files.example/x",
+        "http://a.example:99999/",
+        "https://[::1]/",
+        "https://a_b.example/",
+        "http:/a.example",
+        " https://a.example/",
+    ],
+)
+def test_any_other_push_link_is_text_only(url: str) -> None:
+    page_text = render_html(
+        [("en-US", preview())], payload=request_with_links({"pushContentUrl": url})
+    )
+    page = Page(page_text)
+    assert not [e for e in page.elements if e.tag in ("a", "img", "script")]
+    assert all("onmouseover" not in e.attrs and "href" not in e.attrs for e in page.elements)
+    (shown,) = [e for e in page.elements if "link" in e.classes]
+    assert shown.text == url
+
+
+def test_the_card_shows_the_links_of_the_content_template_the_wallet_picks() -> None:
+    payload = request_with_links(
+        {"pushContentUrl": "https://a.example/0"},
+        {"redirectUrl": "/pages/r/1", "pushContentUrl": "https://a.example/1"},
+        {"who": "x"},
+    )
+    page = parse(
+        [("a", preview(index=1)), ("b", preview(index=0)), ("c", preview(index=2))],
+        payload=payload,
+    )
+    links = page.with_class("push-link")
+    assert [e.text.strip() for e in page.with_class("name")] == [
+        "pushContentUrl",
+        "redirectUrl",
+        "pushContentUrl",
+    ]
+    assert [e.attrs["href"] for e in page.elements if e.tag == "a"] == [
+        "https://a.example/1",
+        "https://a.example/0",
+    ]
+    assert [e.text for e in page.with_class("link")] == ["/pages/r/1"]
+    assert "none" in links[-1].classes
+    assert links[-1].text == "No push link."
+
+
+def test_a_link_holding_the_access_token_shows_it_masked_and_not_live() -> None:
+    payload = request_with_links(
+        {"pushContentUrl": "https://a.example/?t=secret-token"}, token="secret-token"
+    )
+    page_text = render_html([("en-US", preview())], payload=payload)
+    assert "secret-token" not in page_text
+    assert "https://a.example/?t=***" in page_text
+    assert not [e for e in Page(page_text).elements if e.tag == "a"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        [],
+        {"templates": "x"},
+        {"templates": []},
+        {"templates": [3]},
+        {"templates": [{"templateParameters": [1]}]},
+        {"templates": [{"templateParameters": {"pushContentUrl": 3}}]},
+    ],
+)
+def test_a_request_of_any_shape_gives_a_page(payload: object) -> None:
+    page = parse([("en-US", preview())], payload=payload)
+    assert not [e for e in page.elements if e.tag == "a"]
+    assert page.with_class("card")
+
+
+@pytest.mark.parametrize(
+    ("locale", "language", "fallback"),
+    [
+        ("en-GB", "en-US", True),
+        ("zh-HK", "zh-Hant", True),
+        ("en-US", "en-US", False),
+        ("en_us", "en-US", False),
+        ("ZH-hk", "zh_HK", False),
+        ("en-US", None, False),
+    ],
+)
+def test_a_fallback_is_marked_when_the_text_is_another_languages(
+    locale: str, language: str | None, fallback: bool
+) -> None:
+    page = parse([(locale, preview("Hi", language=language))])
+    marks = page.with_class("fallback-mark")
+    assert len(marks) == (1 if fallback else 0)
+    (phone,) = page.with_class("phone")
+    assert ("fallback" in phone.classes) is fallback
+
+
+def test_catalog_previews_show_fallback_and_push_link_end_to_end() -> None:
+    catalog = Catalog({"TP_1": {"en-US": "Hello, ${who}", "zh-TW": "你好 ${who}"}})
+    payload = request_with_links(
+        {"who": "Ann", "pushContentUrl": "https://shop.example/o/1"},
+        {"who": "安", "pushContentUrl": "javascript:alert(1)"},
+    )
+    payload["templates"][0]["language"] = "en-US"
+    payload["templates"][1]["language"] = "zh-HK"
+    locales = ["en-US", "zh-HK"]
+    page = parse(
+        [(loc, catalog.preview(payload, user_locale=loc)) for loc in locales],
+        payload=payload,
+    )
+    assert [e.text for e in page.with_class("language")] == ["en-US", "zh-TW "]
+    assert len(page.with_class("fallback-mark")) == 1
+    assert [e.attrs["href"] for e in page.elements if e.tag == "a"] == ["https://shop.example/o/1"]
+    assert [e.text for e in page.with_class("link")] == ["javascript:alert(1)"]
+
+
 def test_importing_the_module_does_not_import_jinja2() -> None:
     code = "import sys, msgtemplates.preview; print('jinja2' in sys.modules)"
     result = subprocess.run(
@@ -313,8 +473,13 @@ def written_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("ar-EG", preview("مرحبا، سارة\nتم شحن طلبك.", language="ar", index=1)),
         ("zh-HK", preview("你好, 小明 👩‍💻", language="zh-Hant-HK", index=2)),
     ]
+    payload = request_with_links(
+        {"pushContentUrl": "https://shop.example/orders/1"},
+        {"pushContentUrl": "javascript:alert(1)"},
+        {"redirectUrl": "/pages/order/detail?id=1"},
+    )
     path = tmp_path_factory.mktemp("page") / "preview.html"
-    path.write_text(render_html(previews, title="Order shipped"), encoding="utf-8")
+    path.write_text(render_html(previews, title="Order shipped", payload=payload), encoding="utf-8")
     return path
 
 
@@ -399,3 +564,18 @@ def unfilter(kind: int, line: bytearray, previous: bytearray, bpp: int) -> None:
             pa, pb, pc = abs(estimate - left), abs(estimate - up), abs(estimate - upper_left)
             best = left if pa <= pb and pa <= pc else up if pb <= pc else upper_left
             line[i] = (line[i] + best) & 0xFF
+
+
+@needs_chromium
+def test_browser_sees_one_live_push_link_and_the_fallback_marks(written_page: Path) -> None:
+    result = chromium(written_page.as_uri(), "--dump-dom", cwd=written_page.parent)
+    page = Page(result.stdout)
+    assert page.with_class("card"), result.stderr[-2000:]
+    anchors = [e for e in page.elements if e.tag == "a"]
+    assert [a.attrs.get("href") for a in anchors] == ["https://shop.example/orders/1"]
+    assert [e.text for e in page.with_class("link")] == [
+        "javascript:alert(1)",
+        "/pages/order/detail?id=1",
+    ]
+    # ar for an ar-EG user and zh-Hant-HK for a zh-HK user are fallbacks; en-US is not.
+    assert len(page.with_class("fallback-mark")) == 2

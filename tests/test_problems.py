@@ -75,3 +75,82 @@ def test_quote_cuts_to_forty_characters() -> None:
 )
 def test_describe_names_json_types(value: object, expected: str) -> None:
     assert describe(value) == expected
+
+
+def test_as_dict_gives_the_four_keys_for_json() -> None:
+    import json
+
+    problem = Problem("/a", "type", "msg", "warning")
+    assert problem.as_dict() == {
+        "path": "/a",
+        "code": "type",
+        "severity": "warning",
+        "message": "msg",
+    }
+    assert json.loads(json.dumps(problem.as_dict()))["code"] == "type"
+
+
+def test_str_of_a_problem_over_a_lone_surrogate_encodes_as_utf8() -> None:
+    problem = Problem("/templates/0/templateParameters/\ud800x", "type", "bad \udfff value")
+    str(problem).encode("utf-8")
+
+
+def test_no_module_but_problems_builds_a_problem() -> None:
+    # One builder per code: every message is worded in msgtemplates/problems.py.
+    import ast
+    import pathlib
+
+    package = pathlib.Path(__file__).resolve().parent.parent / "msgtemplates"
+    builders = []
+    for path in package.rglob("*.py"):
+        if path.name == "problems.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Problem":
+                builders.append(f"{path.name}:{node.lineno}")
+    assert builders == []
+
+
+def test_every_code_has_its_builder() -> None:
+    from msgtemplates import problems
+
+    made = set()
+    for name in dir(problems):
+        builder = getattr(problems, name)
+        doc = getattr(builder, "__doc__", "") or ""
+        if callable(builder) and doc.startswith("``"):
+            made.add(doc[2 : doc.index("``", 2)])
+    assert CODES - made == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"), [("xx*", "x*"), ("a***b", "a*"), ("tok tok", "tok"), ("###tok", "#tok")]
+)
+def test_masking_never_rebuilds_the_token(text: str, secret: str) -> None:
+    from msgtemplates.problems import mask
+
+    assert secret not in mask(text, secret)
+
+
+@pytest.mark.parametrize(
+    ("path", "secret", "masked"),
+    [
+        ("/templates/0/templateParameters/mytoken", "token", "/templates/0/templateParameters/***"),
+        ("/appId", "app", "/appId"),
+        ("/templates/0/language", "a", "/templates/0/language"),
+        ("/a~1b", "a/b", "/***"),
+        ("/x/y", "x/y", "/***/***"),
+    ],
+)
+def test_a_pointer_segment_holding_the_token_prints_as_stars(
+    path: str, secret: str, masked: str
+) -> None:
+    from msgtemplates.problems import mask_path
+
+    assert mask_path(path, secret) == masked
+
+
+def test_quote_checks_the_token_on_its_final_text() -> None:
+    # Escaping a newline spells out the token.
+    assert quote("a\nb", secret="\\x0a") == '"***"'
+    assert quote("x" * 100, secret="x" * 50) == '"***"'

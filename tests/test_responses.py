@@ -177,3 +177,43 @@ def test_any_value_is_checked_without_raising(payload: object) -> None:
             interpret_response(payload)
     else:
         assert interpret_response(payload).status in {"S", "A", "U", "F"}
+
+
+def test_interpret_response_takes_the_body_as_bytes_or_str() -> None:
+    body = '{"result": {"resultCode": "UNKNOWN_EXCEPTION", "resultStatus": "U"}}'
+    for raw in (body, body.encode("utf-8"), bytearray(body.encode("utf-8"))):
+        assert interpret_response(raw).retry == "same-request"
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"{", b"\xff", "[1,", b'{"result": 1e99999999}' * 0 + b"nul"]
+)
+def test_a_body_that_is_not_json_is_response_invalid(body: bytes | str) -> None:
+    with pytest.raises(ResponseInvalid) as info:
+        interpret_response(body)
+    assert [p.code for p in info.value.problems] == ["invalidJson"]
+
+
+def test_a_known_code_with_another_status_is_an_inconsistent_result() -> None:
+    payload = {"result": {"resultCode": "SUCCESS", "resultStatus": "F"}}
+    assert [(p.path, p.code, p.severity) for p in check_response(payload)] == [
+        ("/result/resultStatus", "inconsistentResult", "warning")
+    ]
+    # The outcome follows resultStatus.
+    assert interpret_response(payload).status == "F"
+
+
+@pytest.mark.parametrize("code", ["INVALID_SIGNATURE", "REPEAT_REQ_INCONSISTENT"])
+def test_signature_and_repeat_failures_are_never_retried(code: str) -> None:
+    outcome = interpret_response({"result": {"resultCode": code, "resultStatus": "F"}})
+    assert outcome.retry is None
+    assert "do not retry" in outcome.action
+
+
+@pytest.mark.parametrize(("status", "retry"), [("U", "same-request"), ("F", None), ("S", None)])
+def test_an_unknown_code_gets_its_status_advice_naming_the_code(
+    status: str, retry: str | None
+) -> None:
+    outcome = interpret_response({"result": {"resultCode": "QUOTA_GONE", "resultStatus": status}})
+    assert outcome.retry == retry
+    assert "QUOTA_GONE" in outcome.action

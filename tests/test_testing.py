@@ -234,3 +234,30 @@ def test_the_library_never_imports_hypothesis() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+@settings(max_examples=150, suppress_health_check=list(HealthCheck), deadline=None)
+@given(
+    send_requests(
+        Catalog(
+            {
+                "TP_LONG": {
+                    "en-US": "x" * 4085 + "${a}${pushContentUrl}",
+                    "zh-TW": "y" * 4095 + "${a}",
+                    "th-TH": "z" * 4088 + "${redirectUrl}",
+                }
+            }
+        )
+    )
+)
+def test_requests_for_texts_near_the_wallet_limit_stay_valid(payload: dict[str, t.Any]) -> None:
+    catalog = Catalog(
+        {
+            "TP_LONG": {
+                "en-US": "x" * 4085 + "${a}${pushContentUrl}",
+                "zh-TW": "y" * 4095 + "${a}",
+                "th-TH": "z" * 4088 + "${redirectUrl}",
+            }
+        }
+    )
+    assert [p for p in check_request(payload, catalog=catalog) if p.severity == "error"] == []

@@ -1,0 +1,1125 @@
+"""Typed parameters: the ``[parameters]`` declarations of a catalog, Babel formatting, compose.
+
+This module owns what a declaration means (its types and formats, which of them Babel accepts,
+the lint checks of a declaration table), how a typed value becomes the text of one language
+(``babel.numbers`` and ``babel.dates``, by the declared type), and :func:`compose`, which turns a
+catalog template and typed values into a sendByAccessToken request that
+:func:`~msgtemplates.check_request` accepts. :meth:`msgtemplates.Catalog.compose` delegates here;
+:func:`parse_cli_value` and :func:`render_typed` are what the command line calls for
+``-p amount=38.00:HKD``. Babel loads only when a value is formatted or a format is checked.
+
+>>> from msgtemplates import Catalog
+>>> catalog = Catalog(
+...     {"TP_1": {"en-US": "Paid ${amount}"}}, parameters={"TP_1": {"amount": "currency"}}
+... )
+>>> catalog.parameters("TP_1")["amount"]
+ParameterType(type='currency', format=None)
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import dataclasses
+import datetime
+import decimal
+import functools
+import json
+import math
+import types
+import typing as t
+
+from . import problems as build
+from .errors import CatalogError, MissingParameters, RequestInvalid, TemplateSyntaxError
+from .locales import best_match, canonical_tag
+from .problems import Problem, describe, escape_pointer, quote
+from .rules import LINK_PARAMETERS, is_str
+from .template import Template
+
+if t.TYPE_CHECKING:
+    from babel import Locale
+
+    from .catalog import Catalog, Rendered
+
+__all__ = [
+    "TYPES",
+    "ParameterType",
+    "TemplateTexts",
+    "compose",
+    "declaration_lines",
+    "declaration_problems",
+    "declarations",
+    "load_declarations",
+    "parse_cli_value",
+    "render_typed",
+]
+
+#: The parameter types a declaration may name, ``text`` being the default.
+TYPES: tuple[str, ...] = (
+    "text",
+    "number",
+    "decimal",
+    "percent",
+    "currency",
+    "date",
+    "time",
+    "datetime",
+)
+
+#: The most content templates one request holds.
+MAX_CONTENT_TEMPLATES = 5
+
+# The most digits a number may have before its decimal point: far beyond any amount, and it keeps
+# the formatted text (and Babel's work) bounded whatever the input.
+MAX_DIGITS = 1000
+
+_NUMBERS = frozenset({"number", "decimal"})
+_MOMENTS = frozenset({"date", "time", "datetime"})
+_DATE_NAMES = ("short", "medium", "long", "full")
+# CLDR date pattern letters a date alone cannot fill, and those a time alone cannot.
+_TIME_FIELDS = "abBhHkKmsSAzZOvVXx"
+_DATE_FIELDS = "GyYuUrQqMLlwWdDFgEec"
+_NUMBER_NAMES = ("short", "long")
+_CURRENCY_NAMES = ("standard", "accounting", "name", "short")
+_DECLARATION_KEYS = ("type", "format")
+_SHAPES = (
+    'use a type name such as "currency" or a table such as { type = "datetime", format = "medium" }'
+)
+
+# What a number typed on the command line may hold (Decimal also reads "1_000" and "Infinity").
+_CLI_NUMBER_CHARACTERS = frozenset("0123456789+-.eE")
+
+_NUMBER_NEEDS = "a number (int, Decimal or float)"
+_CURRENCY_NEEDS = 'an (amount, currency code) pair such as (Decimal("38.00"), "HKD")'
+_MOMENT_NEEDS = "an aware datetime.datetime (with tzinfo)"
+_DATE_NEEDS = "a datetime.date or an aware datetime.datetime"
+_TEXT_NEEDS = "a str, or a mapping of language tags to str"
+
+_CLI_FORMS = {
+    "text": "any text",
+    "number": "a number such as 12 or 38.50",
+    "decimal": "a number such as 12 or 38.50",
+    "percent": "a fraction such as 0.15 or a percentage such as 15%",
+    "currency": "AMOUNT:CODE such as 38.00:HKD",
+    "date": "a date such as 2024-05-17, or a date and time with its offset",
+    "time": "a date and time with its offset such as 2024-05-17T10:30+08:00",
+    "datetime": "a date and time with its offset such as 2024-05-17T10:30+08:00",
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ParameterType:
+    """How a catalog formats one parameter: a type of :data:`TYPES` and an optional format.
+
+    ``format`` is a Babel format name or a CLDR pattern: ``short``, ``medium``, ``long``,
+    ``full`` or a date pattern (``"d MMM y, HH:mm"``) for ``date``, ``time`` and ``datetime``;
+    ``short`` or ``long`` (compact: ``12K``) or a number pattern (``"#,##0.00"``) for ``number``
+    and ``decimal``; a number pattern with ``%`` for ``percent``; ``standard``, ``accounting``,
+    ``name``, ``short`` or a number pattern for ``currency``; none for ``text``.
+
+    A declaration Babel cannot use (an unknown type, a format Babel rejects) is still a value:
+    :attr:`problem` says what is wrong, :meth:`msgtemplates.Catalog.lint` reports it as
+    ``parameterType`` and composing its template raises :class:`ValueError`.
+
+    :param type: the type name, as declared.
+    :param format: the format, or ``None`` for the type's default (``medium`` for dates).
+    :raises TypeError: ``type`` or ``format`` is not a string.
+
+    >>> ParameterType("datetime", "medium").problem is None
+    True
+    >>> print(ParameterType("money").problem)
+    the unknown type "money"; use one of text, number, decimal, percent, currency, date, time, \
+datetime
+    """
+
+    type: str = "text"
+    format: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.type, str):
+            raise TypeError(f"a parameter type must be a string, not {describe(self.type)}")
+        if self.format is not None and not isinstance(self.format, str):
+            raise TypeError(f"a parameter format must be a string, not {describe(self.format)}")
+        # Plain str copies: a str subclass's own methods never run in formatting.
+        object.__setattr__(self, "type", str.__str__(self.type))
+        if self.format is not None:
+            object.__setattr__(self, "format", str.__str__(self.format))
+
+    @property
+    def problem(self) -> str | None:
+        """Why Babel cannot format by this declaration, or ``None`` when it can.
+
+        Checked once per distinct declaration (type and format), whatever the catalog.
+        """
+        return _problem(self.type, self.format)
+
+    @property
+    def declaration(self) -> str | dict[str, str]:
+        """The declaration as a catalog file writes it: ``"currency"`` or a table.
+
+        >>> ParameterType("datetime", "short").declaration
+        {'type': 'datetime', 'format': 'short'}
+        """
+        if self.format is None:
+            return self.type
+        return {"type": self.type, "format": self.format}
+
+
+_TEXT = ParameterType()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TemplateTexts:
+    """One catalog template as :func:`compose` and :func:`declaration_problems` read it.
+
+    :meth:`msgtemplates.Catalog.compose` and :meth:`~msgtemplates.Catalog.lint` build it; users
+    call those.
+
+    :param code: the template code.
+    :param languages: the catalog languages, in the order given.
+    :param default: the language shown when nothing fits.
+    :param templates: per language, its parsed text or the syntax error the text raised.
+    :param parameters: the declarations, or ``None`` when the template has no table.
+    :param choose: the index of the text the catalog renders for a language (its best match,
+        else the default), or ``None`` when there is none.
+    """
+
+    code: str
+    languages: tuple[str, ...]
+    default: str
+    templates: tuple[Template | TemplateSyntaxError, ...]
+    parameters: cabc.Mapping[str, ParameterType] | None
+    choose: cabc.Callable[[str], int | None]
+
+
+# ----------------------------------------------------------------------------- declarations
+
+
+def declarations(
+    parameters: object, /, *, codes: cabc.Container[str]
+) -> dict[str, cabc.Mapping[str, ParameterType]]:
+    """Read ``Catalog(..., parameters=...)``: template code -> parameter name -> declaration.
+
+    A declaration is a type name (``"currency"``), a mapping with ``type`` and an optional
+    ``format``, or a :class:`ParameterType`. An unknown type or a format Babel rejects is no
+    error here (see :attr:`ParameterType.problem`); a declaration of the wrong shape is.
+
+    :param parameters: the argument as given.
+    :param codes: the template codes of the catalog.
+    :returns: per code, its declarations in the order given (read-only).
+    :raises TypeError: a mapping, code, name, type or format of the wrong type.
+    :raises ValueError: a code not among ``codes``, or a declaration with unknown keys or no
+        ``type``.
+
+    >>> declarations({"TP_1": {"n": "number"}}, codes={"TP_1"})["TP_1"]["n"]
+    ParameterType(type='number', format=None)
+    """
+    if not isinstance(parameters, cabc.Mapping):
+        raise TypeError(
+            "parameters must be a mapping of template code to declarations, "
+            f"not {describe(parameters)}"
+        )
+    result: dict[str, cabc.Mapping[str, ParameterType]] = {}
+    for code, table in parameters.items():
+        if not isinstance(code, str):
+            raise TypeError(f"parameters must be keyed by template code, not {describe(code)}")
+        if code not in codes:
+            raise ValueError(
+                f"parameters names template code {quote(code)}, which templates does not hold"
+            )
+        if not isinstance(table, cabc.Mapping):
+            raise TypeError(
+                f"template {quote(code)} must map parameter names to declarations, "
+                f"not be {describe(table)}"
+            )
+        declared: dict[str, ParameterType] = {}
+        for name, declaration in table.items():
+            if not isinstance(name, str):
+                raise TypeError(
+                    f"template {quote(code)} names a parameter with {describe(name)}; "
+                    "names are strings"
+                )
+            parsed, wrong, error = _declare(name, declaration)
+            if parsed is None:
+                raise error(f"template {quote(code)} {wrong}")
+            declared[str.__str__(name)] = parsed
+        result[str.__str__(code)] = types.MappingProxyType(declared)
+    return result
+
+
+def load_declarations(table: object, /, *, path: str, text: str) -> dict[str, ParameterType]:
+    """Read the ``parameters`` table of one catalog file (TOML or JSON), as parsed.
+
+    :param table: the parsed ``parameters`` value.
+    :param path: the file, for errors.
+    :param text: the file's text, to find the line of a wrong declaration.
+    :returns: the declarations in the order given.
+    :raises CatalogError: a table or declaration of the wrong shape (a number where a type
+        belongs, unknown keys, no ``type``), naming the file and, where found, the line.
+    """
+    if not isinstance(table, dict):
+        raise CatalogError(
+            f'has parameters of {describe(table)}; use a table of name = "type" declarations',
+            path=path,
+            lineno=_line_of(text, "parameters", after=None),
+        )
+    declared: dict[str, ParameterType] = {}
+    for name, declaration in table.items():
+        parsed, wrong, _ = _declare(name, declaration)
+        if parsed is None:
+            raise CatalogError(wrong, path=path, lineno=_line_of(text, name, after="parameters"))
+        declared[str.__str__(name)] = parsed
+    return declared
+
+
+_Shape = tuple[ParameterType | None, str, type[TypeError] | type[ValueError]]
+
+
+def _declare(name: str, declaration: object) -> _Shape:
+    """The declaration, or ``None``, what is wrong with its shape (a phrase that follows the
+    template or file it is in) and the exception that fits: TypeError for a value of the wrong
+    type, ValueError for wrong keys."""
+    named = quote(name)
+    if isinstance(declaration, ParameterType):
+        return declaration, "", TypeError
+    if isinstance(declaration, str):
+        return ParameterType(declaration), "", TypeError
+    if not isinstance(declaration, cabc.Mapping):
+        return None, f"declares parameter {named} as {describe(declaration)}; {_SHAPES}", TypeError
+    unknown = [key for key in declaration if key not in _DECLARATION_KEYS]
+    if unknown:
+        listed = ", ".join(quote(key) for key in unknown[:10])
+        if len(unknown) > 10:
+            listed += f" and {len(unknown) - 10} more"
+        noun = "key" if len(unknown) == 1 else "keys"
+        return (
+            None,
+            f"has unknown {noun} {listed} in the declaration of parameter {named}; "
+            "a declaration's keys are type and format",
+            ValueError,
+        )
+    if "type" not in declaration:
+        return (
+            None,
+            f'has no type in the declaration of parameter {named}; add type = "text" or '
+            f"another of {', '.join(TYPES)}",
+            ValueError,
+        )
+    kind = declaration["type"]
+    form = declaration.get("format")
+    if not isinstance(kind, str):
+        return (
+            None,
+            f"declares parameter {named} with a type of {describe(kind)}; the type is a "
+            'string such as "currency"',
+            TypeError,
+        )
+    if "format" in declaration and not isinstance(form, str):
+        return (
+            None,
+            f"declares parameter {named} with a format of {describe(form)}; the format is a "
+            'string such as "medium" or "#,##0.00"',
+            TypeError,
+        )
+    return ParameterType(kind, form), "", TypeError
+
+
+def declaration_lines(text: str, names: cabc.Iterable[str], /) -> dict[str, int]:
+    """Where each declaration stands in a catalog file's text, for ``Catalog.where``.
+
+    :returns: ``"parameters/<name>"`` -> 1-based line, for the names found (best effort).
+
+    >>> declaration_lines('[content]\\n"en-US" = "${n}"\\n[parameters]\\nn = "number"\\n', ["n"])
+    {'parameters/n': 4}
+    """
+    found: dict[str, int] = {}
+    for name in names:
+        line = _line_of(text, name, after="parameters")
+        if line is not None:
+            found[f"parameters/{name}"] = line
+    return found
+
+
+def _line_of(text: str, key: str, *, after: str | None) -> int | None:
+    """The 1-based line where ``key`` is written as a key, searching from the line of ``after``.
+
+    Only for the message of a file that failed to load; ``None`` when no line fits.
+    """
+    lines = text.split("\n")
+    start = 0
+    if after is not None:
+        start = next((i for i, line in enumerate(lines) if _writes_key(line, after)), 0)
+    return next((i + 1 for i in range(start, len(lines)) if _writes_key(lines[i], key)), None)
+
+
+def _writes_key(line: str, key: str) -> bool:
+    """Whether a TOML or JSON line writes ``key`` as a key (``key =``, ``"key":``, ``[a.key]``)."""
+    for spelling in (json.dumps(key, ensure_ascii=False), f"'{key}'", f'"{key}"', key):
+        at = line.find(spelling)
+        while at >= 0:
+            before = line[at - 1] if at else " "
+            end = at + len(spelling)
+            after = line[end : end + 80].lstrip(" \t")
+            if before in " \t{,.[" and after[:1] in ("=", ":", "]", "."):
+                return True
+            at = line.find(spelling, at + 1)
+    return False
+
+
+def _unquoted(pattern: str) -> str:
+    """A CLDR date pattern without its quoted literal text (``'at'``, ``''`` for a quote)."""
+    kept: list[str] = []
+    quoted = False
+    for char in pattern:
+        if char == "'":
+            quoted = not quoted
+        elif not quoted:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _is_currency_code(code: str) -> bool:
+    return len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
+
+
+@functools.lru_cache(maxsize=512)
+def _problem(kind: str, form: str | None) -> str | None:
+    if kind not in TYPES:
+        return f"the unknown type {quote(kind)}; use one of {', '.join(TYPES)}"
+    if form is None:
+        return None
+    shown = quote(form)
+    if kind == "text":
+        return f"type text and the format {shown}; text takes no format, remove it"
+    if kind in _MOMENTS:
+        allowed = f'use {", ".join(_DATE_NAMES)} or a CLDR date pattern such as "d MMM y, HH:mm"'
+        if form in _DATE_NAMES:
+            return None
+        unquoted = _unquoted(form)
+        from babel.dates import PATTERN_CHARS
+
+        strange = sorted(
+            {c for c in unquoted if c.isascii() and c.isalpha() and c not in PATTERN_CHARS}
+        )
+        if strange:
+            letters = ", ".join(strange[:10])
+            return (
+                f"the {kind} format {shown}, whose letters {letters} are no CLDR date field "
+                f"(quote literal text as 'at'); {allowed}"
+            )
+        alien = _TIME_FIELDS if kind == "date" else _DATE_FIELDS if kind == "time" else ""
+        fields = sorted({c for c in unquoted if c in alien})
+        if fields:
+            what = "time or zone" if kind == "date" else "date"
+            return (
+                f"the {kind} format {shown}, which holds the {what} fields {', '.join(fields)}; "
+                f"declare a datetime, or {allowed}"
+            )
+    else:
+        allowed = _number_allowed(kind)
+        names = (
+            _CURRENCY_NAMES if kind == "currency" else _NUMBER_NAMES if kind != "percent" else ()
+        )
+        if form in names:
+            return None
+        if not any(c in form for c in "0#@"):
+            return f"the {kind} format {shown}, which holds no digits (0, # or @); {allowed}"
+        if kind == "percent" and "%" not in form and "\u2030" not in form:
+            return f"the percent format {shown}, which holds no % sign; {allowed}"
+    try:
+        probe = _PROBES[kind](ParameterType(kind, form))
+    except Exception as err:
+        reason = quote(str(err) or type(err).__name__)
+        return f"the {kind} format {shown}, which Babel rejects ({reason}); {allowed}"
+    if not probe.strip():
+        return f"the {kind} format {shown}, which gives empty text; {allowed}"
+    return None
+
+
+def _number_allowed(kind: str) -> str:
+    if kind == "percent":
+        return 'use a CLDR number pattern with %, such as "#,##0.0%"'
+    if kind == "currency":
+        return f'use {", ".join(_CURRENCY_NAMES)} or a CLDR number pattern such as "\u00a4#,##0.00"'
+    return 'use short, long or a CLDR number pattern such as "#,##0.00"'
+
+
+def _probe_moment(parameter: ParameterType) -> str:
+    moment = datetime.datetime(2024, 5, 17, 10, 30, 15, tzinfo=datetime.UTC)
+    value: object = moment.date() if parameter.type == "date" else moment
+    return _formatter(parameter)(value, _babel_locale("en-US") or _root(), datetime.UTC)
+
+
+def _probe_number(parameter: ParameterType) -> str:
+    value: object = decimal.Decimal("1234.5")
+    if parameter.type == "currency":
+        value = (value, "USD")
+    elif parameter.type == "percent":
+        value = decimal.Decimal("0.125")
+    return _formatter(parameter)(value, _babel_locale("en-US") or _root(), datetime.UTC)
+
+
+_PROBES: dict[str, cabc.Callable[[ParameterType], str]] = {
+    "number": _probe_number,
+    "decimal": _probe_number,
+    "percent": _probe_number,
+    "currency": _probe_number,
+    "date": _probe_moment,
+    "time": _probe_moment,
+    "datetime": _probe_moment,
+}
+
+
+def declaration_problems(texts: TemplateTexts, /) -> list[Problem]:
+    """The lint problems of a template's declarations (none without a ``[parameters]`` table).
+
+    First per declaration, in the order given, at ``/<templateCode>/parameters/<name>``:
+    ``parameterType`` (error: an unknown type or a format Babel rejects), then
+    ``unusedDeclaration`` (warning: no text of the template uses it). Then ``undeclaredParameter``
+    (warning; it is formatted as text) once per placeholder the table does not declare, at the
+    first text that uses it, ``/<templateCode>/<language>``. Texts with a syntax error are
+    skipped (``templateSyntax`` reports them).
+
+    :param texts: the template, as the catalog gives it.
+    :returns: the problems, in that order.
+    """
+    declared = texts.parameters
+    if declared is None:
+        return []
+    base = "/" + escape_pointer(texts.code)
+    used: dict[str, str] = {}
+    for language, parsed in zip(texts.languages, texts.templates, strict=True):
+        if isinstance(parsed, Template):
+            for name in parsed.placeholders:
+                used.setdefault(name, language)
+    problems: list[Problem] = []
+    for name, parameter in declared.items():
+        at = f"{base}/parameters/{escape_pointer(name)}"
+        problem = parameter.problem
+        if problem is not None:
+            problems.append(build.parameter_type(at, name, problem))
+        if name not in used:
+            problems.append(build.unused_declaration(at, name, parameter.type))
+    for name, language in used.items():
+        if name not in declared:
+            problems.append(build.undeclared_parameter(f"{base}/{escape_pointer(language)}", name))
+    return problems
+
+
+def _require_usable(texts: TemplateTexts) -> cabc.Mapping[str, ParameterType]:
+    """The template's declarations; ValueError naming the first one Babel cannot use."""
+    declared = texts.parameters
+    if not declared:
+        return types.MappingProxyType({})
+    for name, parameter in declared.items():
+        problem = parameter.problem
+        if problem is not None:
+            message = build.parameter_type("", name, problem).message
+            raise ValueError(f"template {quote(texts.code)}: {message}; fix its parameters table")
+    return declared
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+@functools.lru_cache(maxsize=1024)
+def _babel_locale(tag: str) -> Locale | None:
+    """Babel's locale for a hyphenated tag, or ``None`` when Babel has none that fits."""
+    from babel import Locale, UnknownLocaleError
+
+    canonical = canonical_tag(tag)
+    if canonical is None:
+        return None
+    parts = canonical.split("-")
+    script = next((part for part in parts[1:] if len(part) == 4), None)
+    try:
+        locale = Locale.parse("_".join(parts))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    if script is not None and locale.script is not None and locale.script != script:
+        # Babel's aliases turn zh_Hant_CN into zh_Hans_CN: another script is no fit.
+        return None
+    return locale
+
+
+@functools.cache
+def _root() -> Locale:
+    from babel import Locale
+
+    return Locale("root")
+
+
+def _locale_for(*tags: str) -> Locale:
+    """Babel's locale for the first tag it knows (request language, catalog language, ...)."""
+    for tag in tags:
+        locale = _babel_locale(tag)
+        if locale is not None:
+            return locale
+    return _root()
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_named(name: str) -> datetime.tzinfo:
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as err:
+        raise ValueError(
+            f'tz {quote(name)} is not a time zone name; use an IANA name such as "Asia/Hong_Kong" '
+            "or a datetime.tzinfo"
+        ) from err
+
+
+def _zone(tz: object) -> datetime.tzinfo:
+    if isinstance(tz, datetime.tzinfo):
+        return tz
+    if isinstance(tz, str):
+        return _zone_named(str.__str__(tz))
+    raise TypeError(f"tz must be a time zone name or a datetime.tzinfo, not {describe(tz)}")
+
+
+Formatter = cabc.Callable[[t.Any, "Locale", datetime.tzinfo], str]
+
+
+@functools.lru_cache(maxsize=512)
+def _formatter(parameter: ParameterType) -> Formatter:
+    """The Babel call for a usable declaration, taking a checked value, a locale and a zone."""
+    kind, form = parameter.type, parameter.format
+    if kind in _MOMENTS:
+        from babel import dates
+
+        pattern = form or "medium"
+        if kind == "date":
+
+            def format_date(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
+                if isinstance(value, datetime.datetime):
+                    value = value.astimezone(zone).date()
+                return dates.format_date(value, pattern, locale=locale)
+
+            return format_date
+        call = dates.format_time if kind == "time" else dates.format_datetime
+
+        def format_moment(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
+            return call(value.astimezone(zone), pattern, tzinfo=zone, locale=locale)
+
+        return format_moment
+    from babel import numbers
+
+    if kind == "currency":
+        if form == "short":
+
+            def compact_currency(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
+                return numbers.format_compact_currency(
+                    value[0], value[1], format_type="short", locale=locale
+                )
+
+            return compact_currency
+        kwargs: dict[str, t.Any] = (
+            {"format_type": form} if form in _CURRENCY_NAMES else {"format": form}
+        )
+
+        def format_currency(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
+            return numbers.format_currency(value[0], value[1], locale=locale, **kwargs)
+
+        return format_currency
+    if kind == "percent":
+
+        def format_percent(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
+            return numbers.format_percent(value, form, locale=locale)
+
+        return format_percent
+    if form in _NUMBER_NAMES:
+        compact_type = t.cast(t.Literal["short", "long"], form)
+
+        def compact(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
+            return numbers.format_compact_decimal(value, format_type=compact_type, locale=locale)
+
+        return compact
+
+    def format_decimal(value: t.Any, locale: Locale, zone: datetime.tzinfo) -> str:
+        return numbers.format_decimal(value, form, locale=locale)
+
+    return format_decimal
+
+
+def _number(name: str, value: object, needs: str) -> int | float | decimal.Decimal:
+    """A finite number of bounded size, as a plain int, float or Decimal."""
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+        raise TypeError(f"parameter {quote(name)} needs {needs}, not {describe(value)}")
+    number: int | float | decimal.Decimal
+    if isinstance(value, int):
+        number = int(value)
+        if number.bit_length() > MAX_DIGITS * 3.33:
+            raise ValueError(
+                f"parameter {quote(name)} is too large; give at most {MAX_DIGITS} digits"
+            )
+        return number
+    if isinstance(value, float):
+        number = float(value)
+        finite = math.isfinite(number)
+    else:
+        number = decimal.Decimal(value)
+        finite = number.is_finite()
+    if not finite:
+        raise ValueError(
+            f"parameter {quote(name)} is {quote(str(number))}; it needs a finite number"
+        )
+    if isinstance(number, decimal.Decimal) and number and number.adjusted() >= MAX_DIGITS:
+        raise ValueError(f"parameter {quote(name)} is too large; give at most {MAX_DIGITS} digits")
+    return number
+
+
+def _digits(number: object) -> int:
+    """Digits before the point, so that Babel's decimal arithmetic never runs out of precision."""
+    if isinstance(number, int):
+        return len(str(abs(number)))
+    as_decimal = decimal.Decimal(number) if isinstance(number, float) else number
+    if isinstance(as_decimal, decimal.Decimal) and as_decimal:
+        return max(1, as_decimal.adjusted() + 1)
+    return 1
+
+
+def _checked(parameter: ParameterType, name: str, value: object) -> tuple[object, int]:
+    """The value in the form the type's formatter takes, and how many integer digits it has."""
+    kind = parameter.type
+    if kind in _NUMBERS or kind == "percent":
+        number = _number(name, value, _NUMBER_NEEDS)
+        return number, _digits(number) + (2 if kind == "percent" else 0)
+    if kind == "currency":
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise TypeError(
+                f"parameter {quote(name)} needs {_CURRENCY_NEEDS}, not {describe(value)}"
+            )
+        amount = _number(name, value[0], _CURRENCY_NEEDS)
+        code = value[1]
+        if not isinstance(code, str):
+            raise TypeError(
+                f"parameter {quote(name)} needs {_CURRENCY_NEEDS}; its currency code is "
+                f"{describe(code)}"
+            )
+        code = str.__str__(code)
+        if not (_is_currency_code(code) and _known_currency(code)):
+            hint = code.strip().upper()
+            fix = (
+                f"use {quote(hint)}"
+                if _is_currency_code(hint) and _known_currency(hint)
+                else 'use an ISO 4217 code such as "HKD"'
+            )
+            raise ValueError(
+                f"parameter {quote(name)} has the unknown currency code {quote(code)}; {fix}"
+            )
+        return (amount, code), _digits(amount)
+    if kind in _MOMENTS:
+        if isinstance(value, datetime.datetime):
+            try:
+                aware = value.tzinfo is not None and value.utcoffset() is not None
+            except Exception as err:
+                raise ValueError(
+                    f"parameter {quote(name)} has a tzinfo that gives no UTC offset; "
+                    "use zoneinfo.ZoneInfo or datetime.timezone"
+                ) from err
+            if not aware:
+                raise ValueError(
+                    f"parameter {quote(name)} is a naive datetime; give an aware datetime "
+                    "(with tzinfo), such as datetime(2024, 5, 17, 10, 30, tzinfo=ZoneInfo(...))"
+                )
+            return value, 1
+        if kind == "date" and isinstance(value, datetime.date):
+            return value, 1
+        needs = _DATE_NEEDS if kind == "date" else _MOMENT_NEEDS
+        raise TypeError(f"parameter {quote(name)} needs {needs}, not {describe(value)}")
+    if not isinstance(value, str):
+        raise TypeError(f"parameter {quote(name)} needs text: {_TEXT_NEEDS}, not {describe(value)}")
+    return str.__str__(value), 0
+
+
+@functools.lru_cache(maxsize=512)
+def _known_currency(code: str) -> bool:
+    from babel.numbers import is_currency
+
+    return bool(is_currency(code))
+
+
+def _format(
+    parameter: ParameterType,
+    name: str,
+    value: object,
+    locale: Locale,
+    zone: datetime.tzinfo,
+    language: str,
+) -> str:
+    """One value as the text of one language; never lets Babel's own exception through."""
+    checked, digits = _checked(parameter, name, value)
+    if parameter.type == "text":
+        return t.cast(str, checked)
+    formatter = _formatter(parameter)
+    try:
+        if digits > 20:
+            with decimal.localcontext() as context:
+                context.prec = digits + 30
+                return formatter(checked, locale, zone)
+        return formatter(checked, locale, zone)
+    except (OverflowError, decimal.DecimalException) as err:
+        raise ValueError(
+            f"parameter {quote(name)} cannot be shown as {parameter.type} for {quote(language)}: "
+            f"it is out of range ({type(err).__name__})"
+        ) from err
+    except Exception as err:
+        raise ValueError(
+            f"parameter {quote(name)} cannot be formatted as {parameter.type} for "
+            f"{quote(language)}: Babel fails with {quote(str(err) or type(err).__name__)}"
+        ) from err
+
+
+def _per_language(name: str, value: object, language: str, default: str) -> object:
+    """A value given per language: the best match of ``language``, else the default's, else the
+    first given; any other value as is."""
+    if not isinstance(value, cabc.Mapping):
+        return value
+    tags = list(value)
+    if not tags:
+        raise ValueError(
+            f"parameter {quote(name)} is an empty mapping; give a value for at least one language"
+        )
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise TypeError(
+                f"parameter {quote(name)} maps languages to values; its keys must be language "
+                f"tags, not {describe(tag)}"
+            )
+    return value[_pick(language, default, tuple(str.__str__(tag) for tag in tags))]
+
+
+@functools.lru_cache(maxsize=1024)
+def _pick(language: str, default: str, tags: tuple[str, ...]) -> str:
+    """The tag a per-language value uses for ``language``; cached, as one campaign repeats the
+    same languages and keys for every message."""
+    picked = best_match(language, tags)
+    if picked is None:
+        picked = best_match(default, tags)
+    return tags[0] if picked is None else picked
+
+
+# ----------------------------------------------------------------------------- compose
+
+
+def compose(
+    texts: TemplateTexts,
+    values: cabc.Mapping[str, object],
+    /,
+    *,
+    catalog: Catalog,
+    app_id: str,
+    access_token: str,
+    request_id: str,
+    languages: cabc.Sequence[str] | None = None,
+    tz: str | datetime.tzinfo = "UTC",
+    extend_info: str | None = None,
+) -> dict[str, t.Any]:
+    """Build a sendByAccessToken request from typed values; see :meth:`Catalog.compose`.
+
+    :param texts: the template, as :meth:`msgtemplates.Catalog.compose` gives it.
+    :param values: parameter name -> value (or a mapping of language tag -> value).
+    :param catalog: the catalog the result is checked against.
+    :returns: the request, as JSON-ready dicts and lists.
+    :raises MissingParameters: values lack parameters the texts use, all named in order.
+    :raises TypeError: an argument or value of the wrong type, naming it and what it needs.
+    :raises ValueError: too many languages, a bad declaration, a naive datetime, an unknown
+        currency code, a number that is not finite, an unknown time zone, no catalog text for
+        a language; :class:`~msgtemplates.TemplateSyntaxError` for a text with a syntax error;
+        :class:`~msgtemplates.RequestInvalid` when the request still has errors (an ``appId``
+        over 32 characters, an unsafe link), with ``problems``.
+    """
+    try:
+        return _compose(
+            texts,
+            values,
+            catalog=catalog,
+            app_id=app_id,
+            access_token=access_token,
+            request_id=request_id,
+            languages=languages,
+            tz=tz,
+            extend_info=extend_info,
+        )
+    except (TypeError, ValueError) as err:
+        if type(err) not in (TypeError, ValueError):
+            raise  # msgtemplates' own errors bound and mask their text themselves
+        text = str(err)
+        # A quoted value may hold the token, and no exception text carries it or runs long.
+        shown = _mask_quoted(text, access_token) if is_str(access_token) else text
+        shown = build.cut(shown, build.MESSAGE_LIMIT)
+        if shown != text:
+            raise type(err)(shown) from None
+        raise
+
+
+def _mask_quoted(text: str, secret: str) -> str:
+    """``text`` with the token masked inside its quoted values (``"..."``, as :func:`quote`
+    writes them); the fixed wording around them is no input data and stays."""
+    if not secret or secret not in text:
+        return text
+    parts: list[str] = []
+    start = 0
+    opening = text.find('"')
+    while opening >= 0:
+        closing = opening + 1
+        while closing < len(text) and text[closing] != '"':
+            closing += 2 if text[closing] == "\\" else 1
+        parts.append(text[start:opening])
+        parts.append(build.mask(text[opening : closing + 1], secret))
+        start = closing + 1
+        opening = text.find('"', start)
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def _compose(
+    texts: TemplateTexts,
+    values: cabc.Mapping[str, object],
+    /,
+    *,
+    catalog: Catalog,
+    app_id: str,
+    access_token: str,
+    request_id: str,
+    languages: cabc.Sequence[str] | None,
+    tz: str | datetime.tzinfo,
+    extend_info: str | None,
+) -> dict[str, t.Any]:
+    from .validation import check_request
+
+    if not isinstance(values, cabc.Mapping):
+        raise TypeError(
+            f"values must be a mapping of parameter names to values, not {describe(values)}"
+        )
+    for label, given in (
+        ("app_id", app_id),
+        ("access_token", access_token),
+        ("request_id", request_id),
+    ):
+        if not isinstance(given, str):
+            raise TypeError(f"{label} must be a string, not {describe(given)}")
+    if extend_info is not None and not isinstance(extend_info, str):
+        raise TypeError(f"extend_info must be a string or None, not {describe(extend_info)}")
+    declared = _require_usable(texts)
+    wanted = _languages(texts, languages)
+    zone = _zone(tz)
+    chosen: list[tuple[str, str, tuple[str, ...]]] = []
+    missing: dict[str, None] = {}
+    for language in wanted:
+        index = texts.choose(language)
+        if index is None:
+            raise ValueError(
+                f"template {quote(texts.code)} has no text for {quote(language)} and its default "
+                f"{quote(texts.default)} names no text; fix the catalog's default"
+            )
+        parsed = texts.templates[index]
+        if isinstance(parsed, TemplateSyntaxError):
+            # A fresh error: the catalog's own instance is shared.
+            raise TemplateSyntaxError(
+                parsed.message, lineno=parsed.lineno, column=parsed.column, source=parsed.source
+            )
+        for name in parsed.placeholders:
+            if name not in values:
+                missing[name] = None
+        chosen.append((language, texts.languages[index], parsed.placeholders))
+    if missing:
+        raise MissingParameters(missing)
+    content: list[dict[str, t.Any]] = []
+    for language, used, placeholders in chosen:
+        locale = _locale_for(language, used, texts.default)
+        params: dict[str, str] = {}
+        for name in placeholders:
+            value = _per_language(name, values[name], language, texts.default)
+            params[name] = _format(declared.get(name, _TEXT), name, value, locale, zone, language)
+        for name in LINK_PARAMETERS:
+            if name in values:
+                link = _per_language(name, values[name], language, texts.default)
+                if not isinstance(link, str):
+                    raise TypeError(
+                        f"parameter {quote(name)} needs a link: {_TEXT_NEEDS}, not {describe(link)}"
+                    )
+                params[name] = str.__str__(link)
+        content.append({"language": language, "templateParameters": params})
+    request: dict[str, t.Any] = {
+        "appId": str.__str__(app_id),
+        "accessToken": str.__str__(access_token),
+        "requestId": str.__str__(request_id),
+        "templateCode": texts.code,
+        "templates": content,
+    }
+    if extend_info is not None:
+        request["extendInfo"] = str.__str__(extend_info)
+    errors = [p for p in check_request(request, catalog=catalog) if p.severity == "error"]
+    if errors:
+        raise RequestInvalid(errors)
+    return request
+
+
+def _languages(texts: TemplateTexts, languages: object) -> list[str]:
+    if languages is None:
+        if len(texts.languages) > MAX_CONTENT_TEMPLATES:
+            raise ValueError(
+                f"template {quote(texts.code)} has {len(texts.languages)} languages and a "
+                f"request holds at most {MAX_CONTENT_TEMPLATES}; pass languages= with up to "
+                f"{MAX_CONTENT_TEMPLATES} of them: {build.listed(texts.languages, limit=6)}"
+            )
+        return list(texts.languages)
+    if isinstance(languages, str | bytes) or not isinstance(languages, cabc.Sequence):
+        raise TypeError(
+            f'languages must be a sequence of language tags such as ["en-US", "zh-HK"], '
+            f"not {describe(languages)}"
+        )
+    wanted = list(languages)
+    for tag in wanted:
+        if not isinstance(tag, str):
+            raise TypeError(f"languages must hold language tag strings, not {describe(tag)}")
+    if not 1 <= len(wanted) <= MAX_CONTENT_TEMPLATES:
+        raise ValueError(
+            f"languages holds {len(wanted)} tags; a request holds 1 to {MAX_CONTENT_TEMPLATES} "
+            "content templates"
+        )
+    return [str.__str__(tag) for tag in wanted]
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def parse_cli_value(
+    declaration_type: str | ParameterType, text: str, /, *, name: str | None = None
+) -> object:
+    """Turn a command-line value into the typed value its declaration needs.
+
+    ``currency`` takes ``AMOUNT:CODE`` (``38.00:HKD`` gives ``(Decimal("38.00"), "HKD")``);
+    ``number`` and ``decimal`` a number (a :class:`~decimal.Decimal`); ``percent`` a fraction
+    or a percentage (``15%`` gives ``Decimal("0.15")``); ``datetime`` and ``time`` an ISO 8601
+    date and time with its UTC offset (``2024-05-17T10:30+08:00``, ``...Z``), an aware
+    datetime; ``date`` that or a date (``2024-05-17``); ``text`` the text as is.
+
+    :param declaration_type: the declared type name, or the :class:`ParameterType`.
+    :param text: the value as typed.
+    :param name: the parameter, named in errors.
+    :returns: the typed value.
+    :raises ValueError: text not in the expected form (the message shows the form), or a type
+        that is not one of :data:`TYPES`.
+    :raises TypeError: ``declaration_type`` or ``text`` of the wrong type.
+
+    >>> parse_cli_value("currency", "38.00:HKD")
+    (Decimal('38.00'), 'HKD')
+    >>> parse_cli_value("datetime", "2024-05-17T10:30+08:00").isoformat()
+    '2024-05-17T10:30:00+08:00'
+    """
+    kind = (
+        declaration_type.type if isinstance(declaration_type, ParameterType) else declaration_type
+    )
+    if not isinstance(kind, str):
+        raise TypeError(f"declaration_type must be a type name, not {describe(kind)}")
+    if not isinstance(text, str):
+        raise TypeError(f"a command-line value must be a string, not {describe(text)}")
+    subject = "the value" if name is None else f"parameter {quote(name)}"
+    if kind not in TYPES:
+        raise ValueError(
+            f"{subject} is declared with the unknown type {quote(kind)}; use one of "
+            f"{', '.join(TYPES)}"
+        )
+    if kind == "text":
+        return str.__str__(text)
+    wrong = f"{subject} is {quote(text)}; a {kind} value on the command line is {_CLI_FORMS[kind]}"
+    given = text.strip()
+    if kind in _NUMBERS:
+        return _cli_number(given, wrong)
+    if kind == "percent":
+        if given.endswith("%"):
+            return _cli_number(given[:-1].rstrip(), wrong).scaleb(-2)
+        return _cli_number(given, wrong)
+    if kind == "currency":
+        amount, colon, code = given.rpartition(":")
+        if not colon or not _is_currency_code(code.strip().upper()):
+            raise ValueError(wrong)
+        return (_cli_number(amount.strip(), wrong), code.strip().upper())
+    if kind == "date" and not any(mark in given for mark in "T :"):
+        try:
+            return datetime.date.fromisoformat(given)
+        except ValueError:
+            raise ValueError(wrong) from None
+    try:
+        moment = datetime.datetime.fromisoformat(given)
+    except ValueError:
+        raise ValueError(wrong) from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{wrong}; add the UTC offset, such as +08:00 or Z")
+    return moment
+
+
+def _cli_number(text: str, wrong: str) -> decimal.Decimal:
+    if not text or not set(text) <= _CLI_NUMBER_CHARACTERS:
+        raise ValueError(wrong)
+    try:
+        number = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        raise ValueError(wrong) from None
+    if not number.is_finite():
+        raise ValueError(wrong)
+    return number
+
+
+def render_typed(
+    catalog: Catalog,
+    code: str,
+    language: str,
+    raw_params: cabc.Mapping[str, str],
+    /,
+    *,
+    tz: str | datetime.tzinfo | None = "UTC",
+) -> Rendered:
+    """Render a catalog text from command-line values, formatted by the template's declarations.
+
+    Each value is read with :func:`parse_cli_value` by its declared type (undeclared ones are
+    text) and formatted with Babel for ``language`` (else the catalog language used), as
+    :meth:`~msgtemplates.Catalog.compose` formats it; then the catalog renders it.
+
+    :param catalog: the catalog.
+    :param code: the template code.
+    :param language: the user's language tag.
+    :param raw_params: parameter name -> text as typed (``"38.00:HKD"``).
+    :param tz: the time zone dates and times are shown in; ``None`` shows each in the UTC
+        offset it was typed with (``10:30+07:00`` as 10:30).
+    :returns: as :meth:`~msgtemplates.Catalog.render` gives it.
+    :raises UnknownTemplate: the catalog does not hold ``code``.
+    :raises MissingParameters: parameters the text uses are not given.
+    :raises ValueError: a value not in its type's form, a bad declaration, an unknown zone.
+    :raises TypeError: an argument of the wrong type.
+
+    >>> from msgtemplates import Catalog
+    >>> catalog = Catalog({"TP_1": {"en-US": "Paid ${amount}"}},
+    ...                   parameters={"TP_1": {"amount": "currency"}})
+    >>> render_typed(catalog, "TP_1", "en-US", {"amount": "5:USD"}).text
+    'Paid $5.00'
+    """
+    from .catalog import Catalog
+
+    if not isinstance(catalog, Catalog):
+        raise TypeError(f"catalog must be a Catalog, not {describe(catalog)}")
+    declared = catalog.parameters(code)
+    for name, parameter in declared.items():
+        problem = parameter.problem
+        if problem is not None:
+            message = build.parameter_type("", name, problem).message
+            raise ValueError(f"template {quote(code)}: {message}; fix its parameters table")
+    if not isinstance(raw_params, cabc.Mapping):
+        raise TypeError(
+            f"raw_params must be a mapping of names to strings, not {describe(raw_params)}"
+        )
+    zone = datetime.UTC if tz is None else _zone(tz)
+    used = catalog.render(code, language, {}, missing="keep").language
+    locale = _locale_for(language, used, catalog.default_language(code))
+    formatted: dict[str, str] = {}
+    for name, raw in raw_params.items():
+        if not isinstance(name, str):
+            raise TypeError(f"raw_params must be keyed by parameter names, not {describe(name)}")
+        parameter = declared.get(name, _TEXT)
+        value = parse_cli_value(parameter, raw, name=name)
+        own = value.tzinfo if tz is None and isinstance(value, datetime.datetime) else None
+        formatted[name] = _format(parameter, name, value, locale, own or zone, language)
+    return catalog.render(code, language, formatted)

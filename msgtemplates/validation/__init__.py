@@ -1,0 +1,115 @@
+"""Request validation: ``check_request`` and ``validate_request`` over the compiled schemas.
+
+The package has three rooms: :mod:`.schema` reads the JSON Schemas of ``schemas/`` (the single
+source of truth) into a tree; :mod:`.fastpath` turns the request schema into one generated
+function that tells a clean request in a straight line; :mod:`.walk` walks a request that is
+not clean and reports every problem with its pointer. A catalog's checks plug in through
+:class:`CatalogChecks`, so this package never imports the catalog that sits above it.
+"""
+
+from __future__ import annotations
+
+import abc
+import collections.abc as cabc
+import typing as t
+
+from ..errors import RequestInvalid
+from ..problems import Problem, describe, secret_of
+from . import fastpath
+from .schema import SchemaName, compile_schema, schema_text
+from .walk import Collector, schema_problems
+
+__all__ = [
+    "CatalogChecks",
+    "SchemaName",
+    "check_request",
+    "schema_problems",
+    "schema_text",
+    "validate_request",
+]
+
+
+class CatalogChecks(abc.ABC):
+    """What :func:`check_request` asks of a catalog: the problems it finds in a request.
+
+    :class:`msgtemplates.Catalog` is the one implementation.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def request_problems(self, payload: object, /, *, secret: str | None) -> list[Problem]:
+        """The catalog's problems of a request, each with a pointer into it.
+
+        :param payload: any value; parts of the wrong type are skipped (the schema checks
+            report those).
+        :param secret: the access token, never to be quoted.
+        """
+
+
+_request_test: cabc.Callable[[object], bool] | None = None
+
+
+def _clean(payload: object) -> bool:
+    global _request_test
+    test = _request_test
+    if test is None:
+        test = _request_test = fastpath.request_test()
+    try:
+        return test(payload)
+    except Exception as error:
+        return fastpath.failed(payload, error)
+
+
+def _checks_of(catalog: object) -> CatalogChecks:
+    # type(), not isinstance(): a mock's __class__ may claim to be a Catalog.
+    if not issubclass(type(catalog), CatalogChecks):
+        raise TypeError(f"catalog must be a msgtemplates.Catalog or None, not {describe(catalog)}")
+    return t.cast(CatalogChecks, catalog)
+
+
+def check_request(payload: object, /, *, catalog: CatalogChecks | None = None) -> list[Problem]:
+    """Every problem of a sendByAccessToken request, in payload order.
+
+    Schema problems carry the JSON Schema keyword as their code; semantic ones add
+    ``languageTag``, ``unknownLanguage``, ``duplicateLanguage``, ``unsafeUrl``,
+    ``invisibleCharacter``, ``invalidCharacter`` and ``utf16Length``. With ``catalog``, the
+    catalog's own problems (unknown template, missing parameters, ...) are merged in. Any
+    Python object is accepted; a value that is not JSON is a problem, never an exception. The
+    access token is never quoted in a message.
+
+    :param payload: the decoded JSON request.
+    :param catalog: the merchant's copy of the template texts, to check the parameters against.
+    :returns: the problems, errors and warnings, empty for a clean request.
+    :raises TypeError: ``catalog`` is neither a :class:`~msgtemplates.Catalog` nor ``None``.
+
+    >>> request = {"appId": "2171", "accessToken": "tok", "requestId": "r1",
+    ...            "templateCode": "TP_1", "templates": [{"language": "en_US"}]}
+    >>> [(problem.path, problem.code) for problem in check_request(request)]
+    [('/templates/0/language', 'languageTag')]
+    """
+    checks = None if catalog is None else _checks_of(catalog)
+    if _clean(payload):
+        if checks is None:
+            return []
+        # A clean request has no schema problem to merge with: the catalog's come in order.
+        return list(checks.request_problems(payload, secret=secret_of(payload)))
+    secret = secret_of(payload)
+    collector = Collector("request", semantic=True, secret=secret, track=checks is not None)
+    collector.value(compile_schema("request"), payload, "")
+    if checks is None:
+        return collector.result()
+    return collector.result(list(checks.request_problems(payload, secret=secret)))
+
+
+def validate_request(payload: object, /, *, catalog: CatalogChecks | None = None) -> None:
+    """Raise :class:`~msgtemplates.RequestInvalid` when a request has errors; warnings pass.
+
+    :param payload: the decoded JSON request.
+    :param catalog: as for :func:`check_request`.
+    :raises RequestInvalid: with ``problems`` listing every problem, warnings included.
+    :raises TypeError: as for :func:`check_request`.
+    """
+    problems = check_request(payload, catalog=catalog)
+    if any(problem.severity == "error" for problem in problems):
+        raise RequestInvalid(problems)

@@ -1,0 +1,367 @@
+"""The generated fast path: one straight-line Python function per schema, answering "clean?".
+
+Rule of the house: this module only ever answers ``True`` when the careful walk would find no
+problem at all, not even a warning; it builds no problem and words no message. Its source can be
+printed (:func:`source`), and an exception inside it on plain JSON data is a bug that surfaces
+(:class:`FastPathBug`), never a silent detour through the slow path.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import dataclasses
+import functools
+import typing as t
+
+from ..errors import MsgTemplatesError
+from ..locales import canonical_tag, is_known_tag
+from ..rules import LINK_PARAMETERS, first_surrogate, is_clean_text, is_safe_link
+from .schema import MISSING, Node, compile_schema
+
+__all__ = [
+    "FastPathBug",
+    "FastPathWriter",
+    "failed",
+    "is_plain_json",
+    "item_test",
+    "request_test",
+    "run",
+    "source",
+]
+
+# Verdicts worth remembering: a few languages and links recur across most requests. Both sets
+# hold only clean values and are emptied when full, so memory stays bounded.
+_CLEAN_LANGUAGES: set[str] = set()
+_SAFE_LINKS: set[str] = set()
+_CACHE_LIMIT = 4096
+_CACHED_LENGTH = 2048
+
+
+def _learn_language(tag: object) -> bool:
+    """Whether ``tag`` is a language with no problem at all; remembers a clean one."""
+    node = compile_schema("request").properties["templates"].items
+    pattern = node.properties["language"].pattern if node is not None else None
+    clean = (
+        type(tag) is str
+        and len(tag) <= 64
+        and (pattern is None or pattern.search(tag) is not None)
+        and canonical_tag(tag) == tag
+        and is_known_tag(tag)
+    )
+    if clean:
+        if len(_CLEAN_LANGUAGES) >= _CACHE_LIMIT:
+            _CLEAN_LANGUAGES.clear()
+        _CLEAN_LANGUAGES.add(t.cast("str", tag))
+    return clean
+
+
+def _learn_link(link: object) -> bool:
+    """Whether ``link`` is a safe link; remembers a short safe one."""
+    clean = type(link) is str and is_safe_link(link)
+    if clean and len(t.cast("str", link)) <= _CACHED_LENGTH:
+        if len(_SAFE_LINKS) >= _CACHE_LIMIT:
+            _SAFE_LINKS.clear()
+        _SAFE_LINKS.add(t.cast("str", link))
+    return clean
+
+
+# --- the fast path: one generated function ---------------------------------------------------
+
+
+class FastPathWriter:
+    """Writes the Python source of ``clean(payload) -> bool`` for a compiled schema.
+
+    ``True`` means the payload has no problem at all, not even a warning; ``False`` means "walk
+    it properly". The function accepts only exact ``dict``, ``list`` and ``str`` instances, so a
+    subclass with surprising methods always takes the careful path, and on such JSON data it
+    never raises: an exception from it is a bug, which :func:`run` lets through.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, object] = {
+            "_M": MISSING,
+            "_surrogate": first_surrogate,
+            "_clean_text": is_clean_text,
+            "_LANGUAGES": _CLEAN_LANGUAGES,
+            "_learn_language": _learn_language,
+            "_LINKS": _SAFE_LINKS,
+            "_learn_link": _learn_link,
+        }
+        self.counter = 0
+        self.uses_languages = False
+        self.uses_keys = False
+
+    def name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def constant(self, value: object) -> str:
+        name = self.name("_c")
+        self.namespace[name] = value
+        return name
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def write(self, root: Node) -> cabc.Callable[[object], bool]:
+        body: list[str] = []
+        self.lines, outer = body, self.lines
+        texts: list[tuple[str, int | None]] = []
+        self.value(root, "payload", 1, texts)
+        self.flush_texts(texts, 1)
+        self.lines = outer
+        self.emit(0, "def clean(payload):")
+        if self.uses_languages:
+            self.emit(1, "languages = []")
+        if self.uses_keys:
+            self.emit(1, "keys = []")
+        self.lines.extend(body)
+        if self.uses_keys:
+            self.emit(1, 'keys = "".join(keys)')
+            self.emit(1, "if _surrogate(keys) is not None: return False")
+        self.emit(1, "return True")
+        code = compile(self.source(), "<msgtemplates fast path>", "exec")
+        exec(code, self.namespace)
+        return t.cast("cabc.Callable[[object], bool]", self.namespace["clean"])
+
+    def source(self) -> str:
+        """The generated source, once :meth:`write` has run."""
+        return "\n".join(self.lines) + "\n"
+
+    def flush_texts(self, texts: list[tuple[str, int | None]], indent: int) -> None:
+        """Check the strings of one scope together: one join tells whether all are ASCII."""
+        if not texts:
+            return
+        joined = " + ".join(name for name, _ in texts)
+        careful = " and ".join(f"_clean_text({name}, {limit})" for name, limit in texts)
+        self.emit(indent, f"if not ({joined}).isascii() and not ({careful}): return False")
+        texts.clear()
+
+    def value(self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]) -> None:
+        types = node.types
+        if node.enum is not None:
+            if not all(type(item) is str for item in node.enum):
+                self.emit(indent, "return False")
+                return
+            members = self.constant(frozenset(t.cast("tuple[str, ...]", node.enum)))
+            self.emit(indent, f"if type({var}) is not str or {var} not in {members}: return False")
+        if types is None:
+            if node.enum is None:
+                self.emit(indent, "return False")
+            return
+        if types == ("object",):
+            self.mapping(node, var, indent, texts)
+        elif types == ("array",):
+            self.array(node, var, indent)
+        elif types == ("string",):
+            self.string(node, var, indent, texts)
+        else:
+            # Types this library's schemas do not use are left to the careful walk.
+            self.emit(indent, "return False")
+
+    def string(
+        self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]
+    ) -> None:
+        low, high = node.min_length, node.max_length
+        self.emit(indent, f"if type({var}) is not str{_length_test(var, low, high)}: return False")
+        if node.role == "language":
+            # A remembered clean tag is well-formed, canonical and known, so no text check.
+            self.uses_languages = True
+            self.emit(
+                indent,
+                f"if {var} not in _LANGUAGES and not _learn_language({var}): return False",
+            )
+            # At most a handful of content templates: a list beats building a set.
+            self.emit(indent, f"if {var} in languages: return False")
+            self.emit(indent, f"languages.append({var})")
+            return
+        if node.pattern is not None:
+            pattern = self.constant(node.pattern.search)
+            self.emit(indent, f"if {pattern}({var}) is None: return False")
+        texts.append((var, high))
+
+    def array(self, node: Node, var: str, indent: int) -> None:
+        low, high = node.min_items, node.max_items
+        self.emit(indent, f"if type({var}) is not list{_length_test(var, low, high)}: return False")
+        if node.items is None:
+            return
+        item = self.name("v")
+        self.emit(indent, f"for {item} in {var}:")
+        inner: list[tuple[str, int | None]] = []
+        self.value(node.items, item, indent + 1, inner)
+        self.flush_texts(inner, indent + 1)
+
+    def mapping(
+        self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]
+    ) -> None:
+        self.emit(indent, f"if type({var}) is not dict: return False")
+        required = [name for name in node.properties if name in node.required]
+        optional = [name for name in node.properties if name not in node.required]
+        for name in node.required:
+            if name not in node.properties:
+                self.emit(indent, f"if {name!r} not in {var}: return False")
+        names: dict[str, str] = {}
+        for name in required:
+            names[name] = self.name("v")
+            self.emit(indent, f"{names[name]} = {var}.get({name!r}, _M)")
+            self.emit(indent, f"if {names[name]} is _M: return False")
+        for name in optional:
+            names[name] = self.name("v")
+            self.emit(indent, f"{names[name]} = {var}.get({name!r}, _M)")
+        if node.additional is False:
+            present = " + ".join(f"({names[n]} is not _M)" for n in optional)
+            count = f"{len(required)} + {present}" if optional else str(len(required))
+            self.emit(indent, f"if len({var}) != {count}: return False")
+        for name in required:
+            self.value(node.properties[name], names[name], indent, texts)
+        for name in optional:
+            self.emit(indent, f"if {names[name]} is not _M:")
+            inner: list[tuple[str, int | None]] = []
+            self.value(node.properties[name], names[name], indent + 1, inner)
+            self.flush_texts(inner, indent + 1)
+            self.emit(indent + 1, "pass")
+        if isinstance(node.additional, Node):
+            self.additional(node, var, indent)
+
+    def additional(self, node: Node, var: str, indent: int) -> None:
+        sub = t.cast("Node", node.additional)
+        if node.properties:
+            # Members with their own schema are not "additional"; leave such objects alone.
+            self.emit(indent, "return False")
+            return
+        plain = sub.types == ("string",) and _is_plain(sub)
+        if plain:
+            # str.join type-checks every name and value in C (a non-string raises TypeError,
+            # caught right there), and one look at the result covers them all.
+            joined = self.name("s")
+            self.emit(indent, "try:")
+            self.emit(indent + 1, f'{joined} = "".join([*{var}, *{var}.values()])')
+            self.emit(indent, "except TypeError:")
+            self.emit(indent + 1, "return False")
+            self.emit(
+                indent, f"if not {joined}.isascii() and not _clean_text({joined}): return False"
+            )
+        else:
+            self.uses_keys = True
+            key, item = self.name("k"), self.name("v")
+            self.emit(indent, f"keys.extend({var})")
+            self.emit(indent, f"for {key}, {item} in {var}.items():")
+            inner: list[tuple[str, int | None]] = []
+            self.value(sub, item, indent + 1, inner)
+            self.flush_texts(inner, indent + 1)
+        if node.role == "parameters":
+            for parameter in LINK_PARAMETERS:
+                link = self.name("u")
+                self.emit(indent, f"{link} = {var}.get({parameter!r})")
+                self.emit(
+                    indent,
+                    # An exact str only: a subclass could fake its hash and equality.
+                    f"if {link} is not None and (type({link}) is not str or ({link} not in"
+                    f" _LINKS and not _learn_link({link}))): return False",
+                )
+
+
+def _length_test(var: str, low: int | None, high: int | None) -> str:
+    """The source of `` or <length out of bounds>``, or nothing when there are no bounds."""
+    if low is not None and high is not None:
+        return f" or not {low} <= len({var}) <= {high}"
+    if low is not None:
+        return f" or len({var}) < {low}"
+    if high is not None:
+        return f" or len({var}) > {high}"
+    return ""
+
+
+def _is_plain(node: Node) -> bool:
+    """Whether a node says nothing beyond its type."""
+    bare = Node(types=node.types, classes=node.classes)
+    return all(
+        getattr(node, field.name) == getattr(bare, field.name) for field in dataclasses.fields(Node)
+    )
+
+
+@functools.cache
+def item_test(node: Node) -> cabc.Callable[[object], bool]:
+    """The generated test for one subschema: ``True`` when a value has no problem at all."""
+    return FastPathWriter().write(node)
+
+
+@functools.cache
+def _request_writer() -> tuple[FastPathWriter, cabc.Callable[[object], bool]]:
+    writer = FastPathWriter()
+    return writer, writer.write(compile_schema("request"))
+
+
+def request_test() -> cabc.Callable[[object], bool]:
+    """The generated test of the request schema (compiled on first use).
+
+    Call it through :func:`run`, or catch its exceptions and pass them to :func:`failed`.
+    """
+    return _request_writer()[1]
+
+
+def source() -> str:
+    """The Python source generated for the request schema, for reading and debugging.
+
+    >>> print(source().splitlines()[0])
+    def clean(payload):
+    """
+    return _request_writer()[0].source()
+
+
+class FastPathBug(MsgTemplatesError, RuntimeError):
+    """The generated fast path raised on plain JSON data: a bug in the generator."""
+
+
+def run(test: cabc.Callable[[object], bool], value: object) -> bool:
+    """Run a generated test; ``False`` sends the value to the careful walk.
+
+    A value that is not plain JSON (a key whose ``__eq__`` raises, say) may make the test
+    raise, and goes the careful way; on plain JSON data an exception is a bug and is raised as
+    :class:`FastPathBug`, never hidden behind the slow path.
+    """
+    try:
+        return test(value)
+    except Exception as error:
+        return failed(value, error)
+
+
+def failed(value: object, error: Exception) -> bool:
+    """What a generated test raising ``error`` on ``value`` means: ``False``, or a bug.
+
+    :raises FastPathBug: ``value`` is plain JSON, which the generated code must never fail on.
+    """
+    if is_plain_json(value):
+        raise FastPathBug(
+            f"the generated fast path raised {type(error).__name__} on JSON data; "
+            "this is a bug in msgtemplates"
+        ) from error
+    return False
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def is_plain_json(value: object) -> bool:
+    """Whether ``value`` is made only of exact JSON types (no subclass, no other object).
+
+    Walks with an explicit stack, so depth costs no recursion.
+
+    >>> is_plain_json({"a": [1, "b", None]}), is_plain_json({1: "a"}), is_plain_json(b"x")
+    (True, False, False)
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, member in dict.items(t.cast("dict[object, object]", item)):
+                if type(key) is not str:
+                    return False
+                stack.append(member)
+        elif kind is list:
+            stack.extend(list.__iter__(t.cast("list[object]", item)))
+        elif kind not in _JSON_SCALARS:
+            return False
+    return True
