@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .batch import BatchVerdict, check_batch
 from .catalog import Catalog, Preview, Rendered
 from .errors import (
     CatalogError,
@@ -21,6 +22,7 @@ from .template import Template
 from .validation import check_request, validate_request
 
 __all__ = [
+    "BatchVerdict",
     "Catalog",
     "CatalogError",
     "MissingParameters",
@@ -37,6 +39,7 @@ __all__ = [
     "UnknownLanguage",
     "UnknownTemplate",
     "best_match",
+    "check_batch",
     "check_request",
     "check_response",
     "fallback_chain",

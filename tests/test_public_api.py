@@ -10,6 +10,7 @@ import sys
 import msgtemplates
 
 PUBLIC_NAMES = {
+    "BatchVerdict",
     "Catalog",
     "CatalogError",
     "MissingParameters",
@@ -26,6 +27,7 @@ PUBLIC_NAMES = {
     "UnknownLanguage",
     "UnknownTemplate",
     "best_match",
+    "check_batch",
     "check_request",
     "check_response",
     "fallback_chain",
