@@ -36,9 +36,17 @@ import traceback
 import typing as t
 import unittest.mock
 
-import atheris  # type: ignore[import-untyped]
-
 _MAIN = __name__ == "__main__"
+
+try:
+    import atheris  # type: ignore[import-untyped]
+except ImportError:
+    if _MAIN:
+        raise
+    # pytest's doctest collection imports this file too; without atheris there is nothing here.
+    import pytest
+
+    pytest.skip("atheris is not installed", allow_module_level=True)
 
 # Coverage feedback needs msgtemplates compiled with atheris' probes; under pytest the package
 # is already imported and stays as it is.

@@ -42,7 +42,10 @@ def _line(payload: object, **dumps: t.Any) -> bytes:
 
 
 def _campaign(path: pathlib.Path) -> list[tuple[int, int]]:
-    """Write a campaign; return the (first line, repeat line) pairs planted far apart."""
+    """Write a campaign; return the (first line, repeat line) pairs planted in it.
+
+    All but the last pair lie far apart; the last is two lines apart, inside one partition.
+    """
     lines: list[bytes] = []
     for number in range(LINES):
         payload = payment_request(TOKEN, requestId=f"REQ-{number:05d}")
@@ -71,6 +74,8 @@ def _campaign(path: pathlib.Path) -> list[tuple[int, int]]:
     # A requestId with a lone surrogate, escaped in JSON.
     lines[40] = b'{"requestId": "SUR-\\ud800", "appId": "1"}'
     plant(40, 2600, b'{"appId":"1","requestId":"SUR-\\ud800"}')
+    # A repeat inside one partition, which check_batch of that partition also reports.
+    plant(60, 62, _line(json.loads(lines[60]), indent=None, separators=(",", ":")))
     # Lines that are not JSON, blank lines, and the like, none of which may shift a number.
     odd = {
         100: b"{oops",
@@ -137,7 +142,9 @@ def test_the_planted_duplicates_lie_in_different_partitions(
         firsts.append(firsts[-1] + count)
     assert len(bounds) == PARTITIONS + 1
     assert sum(counts) == LINES
-    for first, repeat in planted:
+    *across, (first, repeat) = planted
+    assert bisect.bisect_right(firsts, first) == bisect.bisect_right(firsts, repeat)
+    for first, repeat in across:
         assert bisect.bisect_right(firsts, first) < bisect.bisect_right(firsts, repeat)
 
 

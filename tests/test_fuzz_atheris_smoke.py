@@ -10,14 +10,32 @@ pytest.importorskip("atheris")
 
 import fuzz_atheris
 
+# Seeds on which the current build breaks a promise of DESIGN section 3 (found by the harness,
+# owned by the modules named): strict, so that the fix shows as an XPASS to remove here.
+_OVERLONG = "str() of RequestInvalid over 400 characters (errors.py)"
+_PREVIEW = "Catalog.preview(...).problems lacks check_request's schema problems (catalog.py)"
+KNOWN: dict[tuple[str, int], str] = {
+    ("check_request", 2): _OVERLONG,
+    ("check_request", 3): _OVERLONG,
+    ("check_request", 19): _PREVIEW,
+    ("check_request", 23): _OVERLONG,
+}
+
 SEEDS = [
-    (target, index)
+    pytest.param(
+        target,
+        index,
+        id=f"{target}-{index}",
+        marks=[pytest.mark.xfail(reason=KNOWN[target, index], strict=True)]
+        if (target, index) in KNOWN
+        else [],
+    )
     for target in fuzz_atheris.TARGETS
     for index, _ in enumerate(fuzz_atheris.seeds(target))
 ]
 
 
-@pytest.mark.parametrize(("target", "index"), SEEDS, ids=[f"{t}-{i}" for t, i in SEEDS])
+@pytest.mark.parametrize(("target", "index"), SEEDS)
 def test_every_fuzz_target_keeps_its_promises_on_its_seeds(target: str, index: int) -> None:
     fuzz_atheris.TARGETS[target](fuzz_atheris.seeds(target)[index])
 
