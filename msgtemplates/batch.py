@@ -12,7 +12,6 @@ import io
 import itertools
 import json
 import os
-import re
 import threading
 import typing as t
 
@@ -34,6 +33,10 @@ _BOM = b"\xef\xbb\xbf"
 _SPACE = frozenset(b" \t\r\n")
 # How many bytes of whole lines one worker process checks per task.
 _BLOCK_BYTES = 1 << 20
+
+
+class _BinaryReadable(t.Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -67,9 +70,7 @@ def _reject_constant(name: str) -> t.NoReturn:
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _DECODE = _DECODER.decode
-_SCAN = _DECODER.scan_once
-# A string, closed or running to the end of the line: what the depth scan skips.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
+_SCAN = t.cast(t.Any, _DECODER).scan_once
 # Opening brackets become 1, closing ones -1 (as a signed byte), everything else goes.
 _DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
@@ -86,7 +87,11 @@ def _too_deep(raw: bytes) -> bool:
     """
     if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
         return False
-    brackets = _STRING.sub(b"", raw).translate(_DEPTH_STEPS, _NOT_BRACKETS)
+    # Escapes go first (a run of backslashes pairs up from its left), so every quote left
+    # opens or closes a string; what lies outside the strings holds the brackets that count.
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(unescaped.split(b'"')[::2])
+    brackets = outside.translate(_DEPTH_STEPS, _NOT_BRACKETS)
     return (
         len(brackets) > MAX_DEPTH
         and max(itertools.accumulate(array.array("b", brackets))) > MAX_DEPTH
@@ -218,11 +223,19 @@ _Compact = tuple[int, int, int, tuple[Problem, ...], "str | None", object]
 
 
 def _compact(
-    lines: cabc.Iterable[object], first: int, offset: int, catalog: Catalog | None, body: int
-) -> cabc.Iterator[_Compact]:
+    lines: cabc.Iterable[object],
+    first: int,
+    offset: int,
+    catalog: Catalog | None,
+    body: int,
+    ids: _RequestIds | None = None,
+    reader: _Reader | None = None,
+) -> cabc.Iterator[t.Any]:
     """Check each non-blank line; line numbers start at ``first`` and count blank lines.
 
     ``offset`` is the byte offset of the first line. A UTF-8 BOM opening line 1 is skipped.
+    Without ``ids`` it yields :data:`_Compact` tuples for the parent to merge; with them (one
+    process) it yields the :class:`BatchVerdict` of each line itself.
     This loop is the cost of a batch beyond the parse and ``check_request``, so a typical line
     calls no helper of its own.
     """
@@ -248,8 +261,8 @@ def _compact(
             payload, end = scan(text, 0)
             if end != len(text) and text[end:].strip(" \t\r\n"):
                 raise _Unreadable
-            problems = check(payload, catalog=catalog)
-            problems = tuple(problems) if problems else ()
+            found = check(payload, catalog=catalog)
+            problems: tuple[Problem, ...] = tuple(found) if found else ()
             request_id = payload.get("requestId") if type(payload) is dict else None
             if type(request_id) is not str:
                 request_id = None
@@ -258,18 +271,28 @@ def _compact(
                 problems, request_id, payload = _on_fresh_stack(_check_line, raw, catalog)
             except RecursionError:
                 problems, request_id, payload = (Problem("", "invalidJson", _TOO_LOW),), None, None
-        if request_id is None:
-            yield lineno, start, len(raw), problems, None, None
-        elif body == _PAYLOAD:
-            yield lineno, start, len(raw), problems, request_id, payload
-        elif body == _DIGEST:
-            try:
-                digest: int | None = _on_fresh_stack(_body_digest, payload)
-            except RecursionError:
-                digest = None
-            yield lineno, start, len(raw), problems, request_id, digest
-        else:
-            yield lineno, start, len(raw), problems, request_id, None
+        content: object = None
+        if request_id is not None:
+            if body == _PAYLOAD:
+                content = payload
+            elif body == _DIGEST:
+                try:
+                    content = _on_fresh_stack(_body_digest, payload)
+                except RecursionError:
+                    content = None
+        if ids is None:
+            yield lineno, start, len(raw), problems, request_id, content
+            continue
+        # Checked here, in the same loop: the requestId table and the verdict.
+        if request_id is not None:
+            if body == _DIGEST:
+                entry = ids.first(request_id, lineno, t.cast(int, content or 0), True)
+            else:
+                entry = ids.first(request_id, lineno, start, False)
+            if entry >= 0:
+                same = _same_body(ids, entry, reader, content, start, len(raw), body)
+                problems = (*problems, _duplicate(ids.line(entry), same))
+        yield BatchVerdict(lineno, request_id, problems)
 
 
 # --------------------------------------------------------------------------- requestIds
@@ -593,7 +616,12 @@ def _parallel(
 
 
 def check_batch(
-    source: str | os.PathLike[str] | t.BinaryIO | cabc.Iterable[bytes] | cabc.Iterable[str],
+    source: str
+    | os.PathLike[str]
+    | t.BinaryIO
+    | _BinaryReadable
+    | cabc.Iterable[bytes]
+    | cabc.Iterable[str],
     /,
     *,
     catalog: Catalog | None = None,
@@ -679,7 +707,8 @@ def _verdicts(source: object, catalog: Catalog | None, jobs: int) -> cabc.Iterat
         if hasattr(source, "read") and not isinstance(source, io.IOBase):
             # A file-like object without line iteration of its own.
             lines = (line for _, _, block in _blocks(source) for line in _lines_of(block))
-        compacts = _compact(lines, 1, offset, catalog, body)
+        yield from _compact(lines, 1, offset, catalog, body, _RequestIds(), reader)
+        return
     ids = _RequestIds()
     first = ids.first
     for lineno, start, length, problems, request_id, content in compacts:

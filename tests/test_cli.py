@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.metadata
 import json
 import os
 import pathlib
+import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import typing as t
 
 import pytest
 from helpers import run_cli
 
 import msgtemplates.cli
+from msgtemplates import check_response, interpret_response
 from msgtemplates.cli import build_parser
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -585,31 +591,38 @@ def test_schema_prints_the_shipped_schema(which: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("response", "status", "expected"),
+    ("response", "status"),
     [
-        ({"result": {"resultCode": "SUCCESS", "resultStatus": "S"}}, 0, "action: done"),
-        ({"result": {"resultCode": "ACCEPT", "resultStatus": "A"}}, 0, "do not resend"),
-        (
-            {"result": {"resultCode": "UNKNOWN_EXCEPTION", "resultStatus": "U"}},
-            1,
-            "same requestId",
-        ),
-        (
-            {"result": {"resultCode": "EXPIRED_ACCESS_TOKEN", "resultStatus": "F"}},
-            1,
-            "applyToken",
-        ),
-        ({"result": {"resultCode": "PARAM_ILLEGAL", "resultStatus": "F"}}, 1, "fix the request"),
+        ({"result": {"resultCode": "SUCCESS", "resultStatus": "S"}}, 0),
+        ({"result": {"resultCode": "ACCEPT", "resultStatus": "A"}}, 0),
+        ({"result": {"resultCode": "UNKNOWN_EXCEPTION", "resultStatus": "U"}}, 1),
+        ({"result": {"resultCode": "EXPIRED_ACCESS_TOKEN", "resultStatus": "F"}}, 1),
+        ({"result": {"resultCode": "PARAM_ILLEGAL", "resultStatus": "F"}}, 1),
+        ({"result": {"resultCode": "NEVER_HEARD_OF_IT", "resultStatus": "F"}}, 1),
     ],
 )
-def test_explain_says_what_to_do(
-    tmp_path: pathlib.Path, response: object, status: int, expected: str
+def test_explain_prints_exactly_the_outcome_action(
+    tmp_path: pathlib.Path, response: object, status: int
 ) -> None:
     code, out, err = run_cli(
         ["explain", write(tmp_path / "resp.json", json.dumps(response).encode())]
     )
     assert (code, err) == (status, "")
-    assert expected in out
+    assert out == interpret_response(response).action + "\n"
+
+
+def test_explain_prints_each_response_problem_before_the_action(tmp_path: pathlib.Path) -> None:
+    response = {"result": {"resultCode": "SUCCESS", "resultStatus": "F"}}
+    name = write(tmp_path / "resp.json", json.dumps(response).encode())
+    code, out, _ = run_cli(["explain", name])
+    # SUCCESS with F is inconsistentResult once check_response flags it; the lines follow it.
+    problems = check_response(response)
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == len(problems) + 1
+    assert all(text.startswith(f"{name}: ") for text in lines[:-1])
+    assert [text.rsplit("[", 1)[1] for text in lines[:-1]] == [f"{p.code}]" for p in problems]
+    assert lines[-1] == interpret_response(response).action
 
 
 @pytest.mark.parametrize(
@@ -636,7 +649,7 @@ def test_help_shows_an_example_for_each_subcommand() -> None:
         assert f"msgtemplates {command} " in out
         sub = run_cli([command, "--help"])
         assert sub[0] == 0
-        assert f"  msgtemplates {command} " in sub[1]
+        assert f"msgtemplates {command} " in sub[1].split("examples:\n", 1)[1]
 
 
 @pytest.mark.parametrize(
@@ -716,3 +729,246 @@ def test_every_output_line_survives_any_line_splitter(key: str) -> None:
         assert code == 1
         assert out.splitlines() == out.split("\n")[:-1]
         assert out.isascii() or fmt == "text"
+
+
+# --------------------------------------------------------------------------- CI formats
+
+
+def test_github_format_prints_one_annotation_per_problem_and_nothing_else(
+    tmp_path: pathlib.Path,
+) -> None:
+    bad = request(requestId="B")
+    bad["templates"][0]["language"] = "en_US"
+    name = write(tmp_path / "100%, a:b.jsonl", line(request(requestId="A")) + line(bad) + b"{x\n")
+    code, out, err = run_cli(["check", name, "--format", "github"])
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    assert len(lines) == 2
+    escaped = name.replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
+    assert lines[0].startswith(f"::error file={escaped},line=2::")
+    assert lines[0].endswith("[languageTag]")
+    assert lines[1].startswith(f"::error file={escaped},line=3::")
+    assert lines[1].endswith("[invalidJson]")
+
+
+def test_github_format_escapes_newlines_and_percent_in_messages() -> None:
+    code, out, _ = run_cli(["check", "-", "--format", "github"], stdin=b'{"a\\nb%": 1}')
+    assert code == 1
+    assert "::error file=<stdin>::" in out
+    assert all(text.startswith("::") for text in out.splitlines())
+    assert "%25" in out
+    assert "\nb" not in out
+
+
+def test_github_format_on_lint_and_preview(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "TP_X.toml").write_text('[content]\n"en-US" = "Hi ${who"\n', "utf-8")
+    code, out, _ = run_cli(["lint", str(tmp_path), "--format", "github"])
+    assert code == 1
+    assert out.startswith("::error file=")
+    assert out.rstrip("\n").endswith("[templateSyntax]")
+    code, out, _ = run_cli(
+        ["preview", str(BROKEN), "--catalog", str(CATALOG), "--format", "github"]
+    )
+    assert code == 1
+    assert out
+    assert all(text.startswith(("::error file=", "::warning file=")) for text in out.splitlines())
+
+
+def test_strict_makes_warnings_fail_on_check_and_lint(tmp_path: pathlib.Path) -> None:
+    payload = request()
+    payload["templates"][0]["templateParameters"]["extra"] = "x"
+    name = write(tmp_path / "r.json", line(payload))
+    code, out, _ = run_cli(["check", name, "--catalog", str(CATALOG)])
+    assert code == 0
+    assert "warning" in out
+    assert run_cli(["check", name, "--catalog", str(CATALOG), "--strict"])[0] == 1
+    assert run_cli(["check", str(SEND), "--strict"])[0] == 0
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "TP_X.toml").write_text(
+        '[content]\n"en-US" = "Hi ${who}"\n"de-DE" = "Hallo ${x}"\n', "utf-8"
+    )
+    code, out, _ = run_cli(["lint", str(tmp_path / "cat")])
+    assert (code, "warning" in out, "error" not in out.replace("0 errors", "")) == (0, True, True)
+    assert run_cli(["lint", str(tmp_path / "cat"), "--strict"])[0] == 1
+
+
+def test_standard_input_named_twice_is_a_usage_error() -> None:
+    code, out, err = run_cli(["check", "-", "-"], stdin=b"{}")
+    assert (code, out) == (2, "")
+    assert "usage: msgtemplates" in err
+    assert "only once" in err
+
+
+def test_json_format_names_files_by_their_real_name(tmp_path: pathlib.Path) -> None:
+    name = write(tmp_path / "new\nline\u202e.json", b"[]")
+    code, out, _ = run_cli(["check", name, "--format", "json"])
+    assert code == 1
+    assert [json.loads(text)["file"] for text in out.splitlines()] == [name]
+    _, text, _ = run_cli(["check", name])
+    assert text.startswith(str(tmp_path / "new\\x0aline\\u202e.json") + ": ")
+
+
+def test_lint_places_each_problem_at_its_catalog_file(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "TP_X.toml").write_text('[content]\n"en-US" = "Hi"\n"en_GB" = "Hi"\n', "utf-8")
+    code, out, _ = run_cli(["lint", str(tmp_path), "--format", "json"])
+    rows = [json.loads(text) for text in out.splitlines()]
+    assert code == 1
+    assert rows
+    for row in rows:
+        # Catalog.where names the file and line; without it, the catalog itself.
+        assert row["file"] in {str(tmp_path), str(tmp_path / "TP_X.toml")}
+        assert row["line"] is None or row["line"] >= 1
+
+
+# --------------------------------------------------------------------------- help examples
+
+
+def _help_examples() -> list[str]:
+    texts = [run_cli(["--help"])[1]]
+    texts += [run_cli([name, "--help"])[1] for name in ("check", "preview", "render", "lint")]
+    texts += [run_cli([name, "--help"])[1] for name in ("schema", "explain")]
+    found: list[str] = []
+    for text in texts:
+        block = text.split("examples:\n", 1)[1].split("\n\n", 1)[0]
+        found += [example.strip() for example in block.splitlines() if example.strip()]
+    return sorted(set(found))
+
+
+def test_help_shows_several_examples() -> None:
+    examples = _help_examples()
+    for command in ("check", "preview", "render", "lint", "schema", "explain"):
+        assert any(f"msgtemplates {command} " in example for example in examples)
+
+
+@pytest.mark.parametrize("example", _help_examples())
+def test_every_help_example_runs_as_shown_from_the_top_folder(example: str) -> None:
+    program = f"{shlex.quote(sys.executable)} -m msgtemplates"
+    command = re.sub(r"(^|\| )msgtemplates ", lambda m: f"{m.group(1)}{program} ", example)
+    result = subprocess.run(
+        command,
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode in {0, 1}, result.stderr
+    assert "usage:" not in result.stderr
+    assert "Traceback" not in result.stderr
+    if "campaign" not in example and "broken" not in example:
+        assert result.returncode == 0, result.stdout
+
+
+# --------------------------------------------------------------------------- output errors
+
+
+def _big_batch(tmp_path: pathlib.Path) -> str:
+    return write(tmp_path / "big.jsonl", b"{\n" * 50_000)
+
+
+def test_a_closed_pipe_ends_quietly_with_nothing_on_stderr(tmp_path: pathlib.Path) -> None:
+    name = _big_batch(tmp_path)
+    program = f"{shlex.quote(sys.executable)} -m msgtemplates"
+    result = subprocess.run(
+        f"set -o pipefail; {program} check {shlex.quote(name)} | head -1",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.stdout.endswith(b"[invalidJson]\n")
+    assert result.stdout.count(b"\n") == 1
+    assert result.stderr == b""
+    assert result.returncode in {0, 141}
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_one_line_on_stderr_and_exit_2(tmp_path: pathlib.Path) -> None:
+    name = _big_batch(tmp_path)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "msgtemplates", "check", name],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    assert result.returncode == 2
+    assert result.stderr == "msgtemplates: cannot write the output: no space left on device\n"
+
+
+def test_a_closed_stdout_is_one_line_on_stderr_and_exit_2() -> None:
+    program = f"{shlex.quote(sys.executable)} -m msgtemplates"
+    result = subprocess.run(
+        f"{program} check {shlex.quote(str(BROKEN))} >&-",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("msgtemplates: cannot write the output: ")
+
+
+def test_many_jobs_on_a_small_batch_start_no_processes_and_agree(tmp_path: pathlib.Path) -> None:
+    name = write(tmp_path / "b.jsonl", line(request()) + b"{x\n" + line(request()))
+    serial = run_cli(["check", name, "--format", "json"])
+    result = subprocess.run(
+        [sys.executable, "-m", "msgtemplates", "check", name, "--format", "json", "--jobs", "1000"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert (result.returncode, result.stdout, result.stderr) == serial
+
+
+def _descendants(pid: int) -> dict[int, int]:
+    """Every process below ``pid``, with its depth (1 for children)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                stat = pathlib.Path(f"/proc/{entry}/stat").read_text()
+                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    depths = {pid: 0}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if parent in depths and child not in depths:
+                depths[child] = depths[parent] + 1
+                changed = True
+    del depths[pid]
+    return depths
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the workers")
+def test_a_killed_worker_makes_check_fail_within_seconds(tmp_path: pathlib.Path) -> None:
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("jobs are capped at one CPU here")
+    name = write(tmp_path / "big.jsonl", line(request()) * 200_000)
+    with subprocess.Popen(
+        [sys.executable, "-m", "msgtemplates", "check", name, "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ) as process:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while not workers and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = [p for p, depth in _descendants(process.pid).items() if depth == 2]
+        assert workers, "no worker process started"
+        os.kill(workers[0], signal.SIGKILL)
+        killed = time.monotonic()
+        _, err = process.communicate(timeout=60)
+    assert time.monotonic() - killed < 30
+    assert process.returncode == 2
+    assert err.count(b"\n") == 1
+    assert b"worker" in err

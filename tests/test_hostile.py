@@ -345,3 +345,31 @@ def test_a_template_error_over_a_lone_surrogate_prints_as_utf8() -> None:
     text.encode("utf-8")
     assert "caf\\udce9 ${" in text
     assert text.splitlines()[2].index("^") == text.splitlines()[1].index("$")
+
+
+@pytest.mark.parametrize("depth", [257, 989, 5000])
+def test_a_deep_line_is_invalid_json_and_the_batch_goes_on_in_every_mode(
+    tmp_path: pathlib.Path, depth: int
+) -> None:
+    deep = b'{"requestId": "A", "x": ' + b"[" * depth + b"]" * depth + b"}"
+    lines = [
+        json.dumps(request(requestId="A")).encode(),
+        deep,
+        b'{"requestId": "A", "appId": 1' + b"0" * 10_000 + b"}",
+        b'{"requestId": "A", "appId": "\\ud800"}',
+        json.dumps(request(requestId="A")).encode(),
+    ]
+    data = b"\n".join(lines) + b"\n"
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(data)
+    argv = ["check", str(path), "--format", "json"]
+    first = run_cli(argv)
+    rows = [json.loads(text) for text in first[1].splitlines()]
+    found = [(row["line"], row["code"]) for row in rows]
+    assert (2, "invalidJson") in found
+    assert (3, "invalidJson") in found
+    assert (4, "duplicateRequestId") in found
+    assert (5, "duplicateRequestId") in found
+    assert run_cli([*argv, "--jobs", "2"]) == first
+    stdin = run_cli(["check", "-", "--jsonl", "--format", "json"], data)
+    assert stdin == (first[0], first[1].replace(str(path), "<stdin>"), first[2])

@@ -1,0 +1,364 @@
+"""check_batch: one verdict per line, the same from every source, hostile lines, duplicates."""
+
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+import typing as t
+
+import pytest
+from helpers import payment_request
+
+from msgtemplates import BatchVerdict, Catalog, MsgTemplatesError, check_batch
+from msgtemplates.batch import MAX_DEPTH, usable_cpus
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "examples" / "catalog"
+CAMPAIGN = ROOT / "examples" / "campaign.jsonl"
+TOKEN = "20240517103015010007000000854519f3c2"
+
+
+def request(**changes: t.Any) -> dict[str, t.Any]:
+    return payment_request(TOKEN, **changes)
+
+
+def line(payload: object) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def nested(depth: int) -> bytes:
+    """A request line whose extendInfo-like member makes the whole line nest ``depth`` deep."""
+    inner = b"[" * (depth - 1) + b"]" * (depth - 1)
+    return b'{"requestId": "DEEP", "deep": ' + inner + b"}\n"
+
+
+def summary(verdicts: t.Iterable[BatchVerdict]) -> list[tuple[int, str | None, list[str]]]:
+    return [
+        (v.line, v.request_id, [f"{p.code}:{p.severity}" for p in v.problems]) for v in verdicts
+    ]
+
+
+def hostile_batch(count: int) -> bytes:
+    """A batch of every kind of line: valid, broken, blank, repeated, deep, CRLF, form feed."""
+    lines: list[bytes] = [b"\xef\xbb\xbf" + line(request(requestId="R0"))]
+    for i in range(1, count):
+        kind = i % 11
+        if kind == 0:
+            lines.append(b"{oops\n")
+        elif kind == 1:
+            lines.append(b" \t\r\n")
+        elif kind == 2:
+            lines.append(b"\x0c\n")
+        elif kind == 3:
+            lines.append(line(request(requestId=f"R{i - 3}")))  # repeats, same or not
+        elif kind == 4:
+            lines.append(nested(MAX_DEPTH + 1 + i % 3))
+        elif kind == 5:
+            lines.append(line(request(requestId=f"R{i}", appId="")).replace(b"\n", b"\r\n"))
+        elif kind == 6:
+            lines.append(b'{"requestId": "\\ud800", "appId": 1' + b"0" * 5000 + b"}\n")
+        elif kind == 7:
+            lines.append(
+                json.dumps(request(requestId="R0"), indent=None, sort_keys=True).encode() + b"\n"
+            )
+        else:
+            lines.append(line(request(requestId=f"R{i}")))
+    return b"".join(lines)
+
+
+class Pipe:
+    """A binary stream that cannot seek, like standard input from a pipe."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def test_every_source_and_any_jobs_give_the_same_verdicts(tmp_path: pathlib.Path) -> None:
+    # Over 1 MB, so that jobs=2 really hands blocks to worker processes.
+    data = hostile_batch(3000)
+    assert len(data) > 1 << 20
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(data)
+    expected = list(check_batch(path))
+    lines = data.split(b"\n")
+    sources: dict[str, t.Any] = {
+        "str path": lambda: str(path),
+        "file object": lambda: open(path, "rb"),  # noqa: SIM115
+        "bytes io": lambda: io.BytesIO(data),
+        "pipe": lambda: Pipe(data),
+        "bytes lines": lambda: iter(lines[:-1]),
+        "str lines": lambda: [text.decode("utf-8", "surrogateescape") for text in lines[:-1]],
+    }
+    for name, make in sources.items():
+        for jobs in (1, 2):
+            source = make()
+            got = list(check_batch(source, jobs=jobs))
+            if hasattr(source, "close"):
+                source.close()
+            assert got == expected, (name, jobs)
+    assert len(expected) == sum(1 for text in lines if text.strip(b" \t\r\n"))
+
+
+def test_one_verdict_per_non_blank_line_in_order_with_valid_lines_included() -> None:
+    data = [
+        line(request(requestId="A")),
+        b"\n",
+        b"   \t\r\n",
+        b"{x\n",
+        line(request(requestId="B")),
+    ]
+    verdicts = list(check_batch(data))
+    assert [(v.line, v.request_id) for v in verdicts] == [(1, "A"), (4, None), (5, "B")]
+    assert verdicts[0].problems == verdicts[2].problems == ()
+    assert [p.code for p in verdicts[1].problems] == ["invalidJson"]
+
+
+@pytest.mark.parametrize("char", [b"\x0c", b"\x0b", b"\x1c", b"\xc2\xa0"])
+def test_a_line_of_other_whitespace_is_invalid_json_not_blank(char: bytes) -> None:
+    verdicts = list(check_batch([line(request()), char + b"\n"]))
+    assert summary(verdicts) == [(1, "REQ-1", []), (2, None, ["invalidJson:error"])]
+
+
+def test_a_bom_opening_the_batch_is_skipped_and_crlf_ends_lines() -> None:
+    first = b"\xef\xbb\xbf" + line(request(requestId="A")).replace(b"\n", b"\r\n")
+    verdicts = list(check_batch(io.BytesIO(first + line(request(requestId="B")))))
+    assert summary(verdicts) == [(1, "A", []), (2, "B", [])]
+    # A BOM anywhere else is not JSON.
+    later = list(check_batch([line(request()), b"\xef\xbb\xbf" + line(request(requestId="B"))]))
+    assert [p.code for p in later[1].problems] == ["invalidJson"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"{}", bytearray(b"{}"), 3, None, object()],
+    ids=["bytes", "bytearray", "int", "none", "object"],
+)
+def test_a_source_of_the_wrong_type_is_a_type_error(source: object) -> None:
+    with pytest.raises(TypeError, match="source"):
+        check_batch(source)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("jobs", "error"), [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)]
+)
+def test_a_bad_jobs_value_names_jobs(jobs: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="jobs"):
+        check_batch([b"{}"], jobs=jobs)  # type: ignore[arg-type]
+
+
+def test_a_catalog_of_the_wrong_type_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="Catalog"):
+        check_batch([b"{}"], catalog={})  # type: ignore[arg-type]
+
+
+def test_a_missing_path_raises_file_not_found_at_the_call(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        check_batch(tmp_path / "missing.jsonl")
+
+
+def test_a_catalog_checks_each_line_the_same_with_jobs(tmp_path: pathlib.Path) -> None:
+    catalog = Catalog.load(CATALOG)
+    data = CAMPAIGN.read_bytes() * 400
+    path = tmp_path / "campaign.jsonl"
+    path.write_bytes(data)
+    serial = list(check_batch(path, catalog=catalog))
+    assert list(check_batch(path, catalog=catalog, jobs=2)) == serial
+    assert any(p.code == "languageTag" for v in serial for p in v.problems)
+
+
+# --------------------------------------------------------------------------- depth and numbers
+
+
+def test_depth_up_to_the_limit_parses_and_one_more_is_invalid_json() -> None:
+    verdicts = list(check_batch([nested(MAX_DEPTH), nested(MAX_DEPTH + 1)]))
+    assert "invalidJson" not in [p.code for p in verdicts[0].problems]
+    assert verdicts[0].request_id == "DEEP"
+    assert [p.code for p in verdicts[1].problems] == ["invalidJson"]
+    assert "too deeply" in verdicts[1].problems[0].message
+    assert verdicts[1].request_id is None
+
+
+def test_brackets_inside_strings_do_not_count_towards_depth() -> None:
+    text = json.dumps(request(extendInfo="[{" * 5000 + '\\"' + "]}" * 10)).encode()
+    (verdict,) = check_batch([text])
+    assert "invalidJson" not in [p.code for p in verdict.problems]
+
+
+def test_a_line_near_the_parsers_own_limit_gets_the_same_verdict_everywhere(
+    tmp_path: pathlib.Path,
+) -> None:
+    data = line(request(requestId="A")) + nested(989) + line(request(requestId="A"))
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(data)
+    expected = summary(check_batch(path))
+    assert expected == [
+        (1, "A", []),
+        (2, None, ["invalidJson:error"]),
+        (3, "A", ["duplicateRequestId:warning"]),
+    ]
+    assert summary(check_batch(Pipe(data))) == expected
+    assert summary(check_batch(path, jobs=2)) == expected
+    # From a real pipe, through the command line.
+    result = subprocess.run(
+        [sys.executable, "-m", "msgtemplates", "check", "-", "--jsonl", "--format", "json"],
+        input=data,
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.stderr == b""
+    rows = [json.loads(text) for text in result.stdout.splitlines()]
+    assert [(row["line"], row["code"], row["severity"]) for row in rows] == [
+        (2, "invalidJson", "error"),
+        (3, "duplicateRequestId", "warning"),
+    ]
+
+
+def test_the_callers_stack_depth_does_not_change_a_verdict() -> None:
+    data = [line(request(requestId="A")), nested(MAX_DEPTH), nested(MAX_DEPTH), b"{x\n"]
+    expected = summary(check_batch(data))
+
+    def deep(levels: int) -> list[tuple[int, str | None, list[str]]]:
+        return deep(levels - 1) if levels else summary(check_batch(data))
+
+    limit = sys.getrecursionlimit()
+    # As deep as a caller can go while leaving room for a few frames of its own.
+    assert deep(limit - 60) == expected
+
+
+def test_a_huge_number_and_a_lone_surrogate_are_problems_of_their_line_only() -> None:
+    data = [
+        b'{"requestId": "A", "appId": 1' + b"0" * 10_000 + b"}",
+        json.dumps(request(requestId="B", appId="\ud800")).encode(),
+        b'{"requestId": "C", "appId": "\\udc00"}',
+        line(request(requestId="D")),
+    ]
+    verdicts = list(check_batch(data))
+    assert [v.line for v in verdicts] == [1, 2, 3, 4]
+    assert [p.code for p in verdicts[0].problems] == ["invalidJson"]
+    assert "digits" in verdicts[0].problems[0].message
+    assert verdicts[1].problems
+    assert verdicts[2].problems
+    assert verdicts[3].problems == ()
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def test_an_exact_repeat_is_a_warning_and_a_different_body_an_error() -> None:
+    first = request(requestId="A")
+    changed = request(requestId="A", templateCode="TP_REFUND_DONE")
+    verdicts = list(
+        check_batch([line(first), line(request(requestId="B")), line(first), line(changed)])
+    )
+    assert summary(verdicts)[2:] == [
+        (3, "A", ["duplicateRequestId:warning"]),
+        (4, "A", ["duplicateRequestId:error"]),
+    ]
+    assert all("line 1" in v.problems[-1].message for v in verdicts[2:])
+
+
+@pytest.mark.parametrize("seekable", [True, False], ids=["file", "pipe"])
+def test_the_same_json_written_differently_is_the_same_body(seekable: bool) -> None:
+    first = request(requestId="A")
+    reordered = dict(reversed(list(first.items())))
+    spaced = json.dumps(first, indent=2).replace("\n", " ").encode() + b"\n"
+    escaped = line(first).replace(b'"A"', b'"\\u0041"')
+    data = line(first) + line(reordered) + spaced + escaped
+    source = io.BytesIO(data) if seekable else Pipe(data)
+    assert summary(check_batch(source))[1:] == [
+        (n, "A", ["duplicateRequestId:warning"]) for n in (2, 3, 4)
+    ]
+
+
+def test_a_line_that_is_not_json_takes_no_part_in_duplicates() -> None:
+    data = [b'{"requestId": "A", oops}', line(request(requestId="A")), b'{"requestId": "A"']
+    assert summary(check_batch(data)) == [
+        (1, None, ["invalidJson:error"]),
+        (2, "A", []),
+        (3, None, ["invalidJson:error"]),
+    ]
+
+
+def test_a_request_id_that_is_not_a_string_takes_no_part() -> None:
+    data = [line(request(requestId=1)), line(request(requestId=1))]
+    verdicts = list(check_batch(data))
+    assert [v.request_id for v in verdicts] == [None, None]
+    assert "duplicateRequestId" not in [p.code for v in verdicts for p in v.problems]
+
+
+def _repeats_seconds(tmp_path: pathlib.Path, size: int, repeats: int) -> float:
+    first = line(request(requestId="A", extendInfo="x" * size))
+    path = tmp_path / f"repeats-{size}.jsonl"
+    path.write_bytes(first + b"".join(line(request(requestId="A", n=i)) for i in range(repeats)))
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        verdicts = list(check_batch(path))
+        best = min(best, time.perf_counter() - start)
+    assert [v.problems[-1].severity for v in verdicts[1:]] == ["error"] * repeats
+    return best
+
+
+def test_a_long_first_line_repeated_costs_linear_time(tmp_path: pathlib.Path) -> None:
+    # 4x the first line and 4x the repeats: linear time is 4x, a re-read per repeat 16x.
+    small = _repeats_seconds(tmp_path, 2_500_000, 25)
+    large = _repeats_seconds(tmp_path, 10_000_000, 100)
+    assert large < 8 * small
+
+
+def test_memory_per_distinct_request_id_stays_small() -> None:
+    template = line(request(requestId="REQ-%09d")).replace(b"%", b"%%").replace(b"%%09d", b"%09d")
+
+    def lines(count: int) -> t.Iterator[bytes]:
+        return (template % i for i in range(count))
+
+    peaks = []
+    # Both sizes leave the requestId index equally full (5,000 and 10,000 ids in 8,192 and
+    # 16,384 slots), so the difference is what each requestId costs on average.
+    for count in (5_000, 10_000):
+        tracemalloc.start()
+        for verdict in check_batch(lines(count)):
+            assert not verdict.problems
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    # What 5,000 more distinct requestIds cost (DESIGN section 7: at most 24 bytes each).
+    per_id = (peaks[1] - peaks[0]) / 5_000
+    assert per_id <= 24, per_id
+
+
+# --------------------------------------------------------------------------- workers
+
+
+@pytest.mark.skipif(usable_cpus() < 2, reason="jobs are capped at one CPU here")
+def test_a_killed_worker_fails_the_batch_within_seconds() -> None:
+    def endless() -> t.Iterator[bytes]:
+        for i in range(10_000_000):
+            yield line(request(requestId=f"R{i}"))
+
+    verdicts = check_batch(endless(), jobs=2)
+    next(verdicts)
+    workers = multiprocessing.active_children()
+    assert workers
+    start = time.monotonic()
+    for worker in workers:
+        os.kill(t.cast(int, worker.pid), signal.SIGKILL)
+    with pytest.raises(MsgTemplatesError, match="worker"):
+        for _ in verdicts:
+            pass
+    assert time.monotonic() - start < 30
