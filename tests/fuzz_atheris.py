@@ -20,6 +20,7 @@ its seeds so the harness cannot rot.
 
 from __future__ import annotations
 
+import atexit
 import collections.abc as cabc
 import contextlib
 import functools
@@ -30,6 +31,7 @@ import json
 import pathlib
 import pkgutil
 import re
+import shutil
 import sys
 import tempfile
 import traceback
@@ -174,8 +176,10 @@ def _fixed_wording() -> str:
     """The words msgtemplates itself prints: a token that is part of them proves no leak.
 
     DESIGN exempts the fixed wording of messages and the names the contract fixes from the
-    token rule, so the check runs only for tokens that are not a part of this text. It is
-    gathered from the seeds' problems with a token no input uses, quoted values removed.
+    token rule, so the check runs only for tokens that are not a part of this text: the
+    contract's names and codes, and the messages of the seed requests without their quoted
+    values. A token found only in some text the input gave (a quoted value, a member name, a
+    placeholder) is a leak.
     """
     names = [*NAMES[:10], *sorted(CODES), "error", "warning", "(root)", "<stdin>", "***"]
     texts = [" ".join(names)]
@@ -677,7 +681,9 @@ def fuzz_catalog(data: bytes) -> None:
 
 @functools.cache
 def _scratch() -> pathlib.Path:
-    return pathlib.Path(tempfile.mkdtemp(prefix="msgtemplates-fuzz-"))
+    folder = tempfile.mkdtemp(prefix="msgtemplates-fuzz-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return pathlib.Path(folder)
 
 
 def _check_batch() -> t.Any:
