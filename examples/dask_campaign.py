@@ -408,6 +408,9 @@ def check_campaign(
     if partitions is None:
         partitions = max(os.cpu_count() or 1, -(-size // (32 << 20)))
     ranges = list(itertools.pairwise(partition_bounds(path, partitions)))
+    if not ranges:
+        # An empty file: no lines, no verdicts.
+        return False
     with contextlib.ExitStack() as stack:
         options: dict[str, object] = {"scheduler": scheduler}
         if scheduler == "processes":

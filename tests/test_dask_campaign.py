@@ -192,3 +192,12 @@ def test_a_campaign_without_errors_exits_0(tmp_path: pathlib.Path) -> None:
     got = [json.loads(line) for line in out.read_text("ascii").splitlines()]
     assert got == _expected(path)
     assert [p["severity"] for p in got[-1]["problems"]] == ["warning"]
+
+
+@pytest.mark.parametrize("data", [b"", b"\n  \n\t\r\n"], ids=["empty", "blank lines"])
+def test_a_campaign_without_requests_has_no_verdicts(tmp_path: pathlib.Path, data: bytes) -> None:
+    path = tmp_path / "nothing.jsonl"
+    path.write_bytes(data)
+    out = tmp_path / "verdicts.jsonl"
+    assert _run(path, out, "--partitions", "2", "--scheduler", "synchronous") == 0
+    assert out.read_bytes() == b""
