@@ -157,24 +157,25 @@ def _lines(path: str, start: int, end: int) -> cabc.Iterator[bytes]:
 # --------------------------------------------------------------------------- bodies
 
 
-def _canonical(raw: bytes) -> str | None:
+def _canonical(raw: bytes, *, retry: bool = True) -> str | None:
     """A line's canonical JSON (sorted keys, compact), as DESIGN defines the same body.
 
-    ``check_batch`` gave the line a requestId, so it parses; ``None`` should it not.
+    ``check_batch`` gave the line a requestId, so it parses; ``None`` should it not. A line
+    nests at most ``msgtemplates.batch.MAX_DEPTH`` levels, which the empty stack of a new
+    thread always holds, whatever the depth of the worker's own stack.
     """
     try:
         payload = json.loads(raw.decode("utf-8"))
         return json.dumps(payload, sort_keys=True, separators=(",", ":"))
     except RecursionError:
-        return _in_fresh_thread(raw)
+        return _in_fresh_thread(raw) if retry else None
     except ValueError:
         return None
 
 
 def _in_fresh_thread(raw: bytes) -> str | None:
-    """:func:`_canonical` on a new thread's empty stack: the worker's own depth must not count."""
     result: list[str | None] = []
-    thread = threading.Thread(target=lambda: result.append(_canonical(raw)))
+    thread = threading.Thread(target=lambda: result.append(_canonical(raw, retry=False)))
     thread.start()
     thread.join()
     return result[0] if result else None
