@@ -1,0 +1,52 @@
+"""tests/fuzz_atheris.py: every target runs its seeds, so the harness keeps working."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+pytest.importorskip("atheris")
+
+import fuzz_atheris
+
+# Seeds on which the current build breaks a promise of DESIGN section 3 (found by the harness,
+# owned by the modules named): strict, so that the fix shows as an XPASS to remove here.
+_OVERLONG = "str() of RequestInvalid over 400 characters (errors.py)"
+_PREVIEW = "Catalog.preview(...).problems lacks check_request's schema problems (catalog.py)"
+KNOWN: dict[tuple[str, int], str] = {
+    ("check_request", 2): _OVERLONG,
+    ("check_request", 3): _OVERLONG,
+    ("check_request", 19): _PREVIEW,
+    ("check_request", 23): _OVERLONG,
+}
+
+SEEDS = [
+    pytest.param(
+        target,
+        index,
+        id=f"{target}-{index}",
+        marks=[pytest.mark.xfail(reason=KNOWN[target, index], strict=True)]
+        if (target, index) in KNOWN
+        else [],
+    )
+    for target in fuzz_atheris.TARGETS
+    for index, _ in enumerate(fuzz_atheris.seeds(target))
+]
+
+
+@pytest.mark.parametrize(("target", "index"), SEEDS)
+def test_every_fuzz_target_keeps_its_promises_on_its_seeds(target: str, index: int) -> None:
+    fuzz_atheris.TARGETS[target](fuzz_atheris.seeds(target)[index])
+
+
+def test_the_corpus_generator_writes_every_seed_of_every_target(tmp_path: pathlib.Path) -> None:
+    assert fuzz_atheris.main(["--make-corpus", str(tmp_path)]) == 0
+    for target in fuzz_atheris.TARGETS:
+        written = sorted((tmp_path / target).iterdir())
+        assert [path.read_bytes() for path in written] == fuzz_atheris.seeds(target)
+
+
+def test_an_unknown_target_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert fuzz_atheris.main(["no-such-target"]) == 2
+    assert "targets: check_request" in capsys.readouterr().err
