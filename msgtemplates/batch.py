@@ -15,6 +15,7 @@ import os
 import threading
 import typing as t
 
+from . import problems as build
 from .errors import MsgTemplatesError
 from .problems import Problem
 from .validation import check_request
@@ -61,11 +62,11 @@ class BatchVerdict:
 
 
 class _Unreadable(Exception):
-    """A line that cannot be read as JSON; the argument is the problem's message."""
+    """A line that cannot be read as JSON; the argument says why, as a clause."""
 
 
 def _reject_constant(name: str) -> t.NoReturn:
-    raise _Unreadable(f"the line is not valid JSON: {name} is not a JSON number")
+    raise _Unreadable(f"{name} is not a JSON number")
 
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
@@ -104,22 +105,21 @@ def _parse(raw: bytes) -> object:
     :raises _Unreadable: with the ``invalidJson`` message when the line is not JSON.
     """
     if _too_deep(raw):
-        raise _Unreadable(
-            f"the line nests arrays or objects too deeply (more than {MAX_DEPTH} levels)"
-        )
+        raise _Unreadable(f"it nests arrays or objects more than {MAX_DEPTH} levels deep")
+    # A line end kept by the source is no part of the line: columns count within the line.
+    raw = raw.rstrip(b"\r\n")
     try:
         return _DECODE(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise _Unreadable(
-            f"the line is not valid UTF-8 (byte {error.start + 1} cannot be decoded); "
-            "requests must be UTF-8 JSON"
+            f"byte {error.start + 1} is not UTF-8 (requests must be UTF-8 JSON)"
         ) from None
     except json.JSONDecodeError as error:
         detail = error.msg.removesuffix(" at")
-        raise _Unreadable(f"the line is not valid JSON: {detail} at column {error.colno}") from None
+        raise _Unreadable(f"{detail[:1].lower()}{detail[1:]} at column {error.colno}") from None
     except ValueError:
         # The only other ValueError the decoder raises: an integer beyond Python's digit limit.
-        raise _Unreadable("the line holds a number with too many digits to read") from None
+        raise _Unreadable("a number has too many digits to read") from None
 
 
 def _parse_typical(text: str) -> object:
@@ -191,7 +191,7 @@ def _on_fresh_stack(function: cabc.Callable[..., _R], *args: object) -> _R:
     return result[0]
 
 
-_TOO_LOW = "the line nests arrays or objects too deeply to read under this recursion limit"
+_TOO_LOW = "it nests arrays or objects too deeply to read under this recursion limit"
 
 #: What checking one line gives: its problems, requestId and the parsed payload.
 _Checked = tuple[tuple[Problem, ...], "str | None", object]
@@ -201,7 +201,7 @@ def _check_line(raw: bytes, catalog: Catalog | None) -> _Checked:
     try:
         payload = _parse(raw)
     except _Unreadable as error:
-        return (Problem("", "invalidJson", str(error)),), None, None
+        return (build.invalid_json("line", str(error)),), None, None
     problems = check_request(payload, catalog=catalog)
     request_id = payload.get("requestId") if type(payload) is dict else None
     return tuple(problems), request_id if type(request_id) is str else None, payload
@@ -279,7 +279,7 @@ def _compact(
             try:
                 problems, request_id, payload = _on_fresh_stack(_check_line, raw, catalog)
             except RecursionError:
-                problems, request_id, payload = (Problem("", "invalidJson", _TOO_LOW),), None, None
+                problems, request_id, payload = (build.invalid_json("line", _TOO_LOW),), None, None
         content: object = None
         if request_id is not None:
             if body == _PAYLOAD:
@@ -482,20 +482,7 @@ class _RequestIds:
 
 def _duplicate(first: int, same: bool) -> Problem:
     """The ``duplicateRequestId`` problem of a line whose requestId line ``first`` used."""
-    if same:
-        return Problem(
-            "/requestId",
-            "duplicateRequestId",
-            f"this line repeats the request of line {first} (same requestId, same body); "
-            "the platform treats it as a retry, so the message is sent at most once",
-            "warning",
-        )
-    return Problem(
-        "/requestId",
-        "duplicateRequestId",
-        f"this requestId was already used on line {first} with a different body; a retry "
-        "must resend the same body, and a new message needs a new requestId",
-    )
+    return build.duplicate_request_id(first, same=same)
 
 
 # --------------------------------------------------------------------------- workers

@@ -21,6 +21,7 @@ import sys
 import time
 import typing as t
 
+from . import problems as build
 from .batch import check_batch
 from .errors import (
     CatalogError,
@@ -230,7 +231,7 @@ def run(
     >>> run(["check", "-"], out, err, stdin=io.BytesIO(b" "))
     1
     >>> print(out.getvalue(), end="")
-    <stdin>: (root): error: the file is empty; expected one JSON object [invalidJson]
+    <stdin>: (root): error: the file is not valid JSON: it is empty [invalidJson]
     1 file, 1 request: 1 error, 0 warnings
     """
     command = PROG
@@ -437,8 +438,8 @@ def _is_tty(stream: t.TextIO) -> bool:
         return False
 
 
-def _invalid(message: str) -> list[Problem]:
-    return [Problem("", "invalidJson", message)]
+def _invalid(reason: str) -> list[Problem]:
+    return [build.invalid_json("file", reason)]
 
 
 def _parse_file(data: bytes) -> tuple[object, list[Problem] | None]:
@@ -450,23 +451,20 @@ def _parse_file(data: bytes) -> tuple[object, list[Problem] | None]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return None, _invalid(
-            f"the file is not valid UTF-8 (byte {error.start + 1} cannot be decoded); "
-            "requests must be UTF-8 JSON"
-        )
+        return None, _invalid(f"byte {error.start + 1} is not UTF-8 (requests must be UTF-8 JSON)")
     try:
         return json.loads(text, parse_constant=constant), None
     except json.JSONDecodeError as error:
         detail = error.msg.removesuffix(" at")
         where = f"line {error.lineno}, column {error.colno}"
-        return None, _invalid(f"the file is not valid JSON: {detail} at {where}")
+        return None, _invalid(f"{detail[:1].lower()}{detail[1:]} at {where}")
     except RecursionError:
-        return None, _invalid("the file nests arrays or objects too deeply to read")
+        return None, _invalid("it nests arrays or objects too deeply to read")
     except ValueError as error:
         if "JSON number" in str(error):
-            return None, _invalid(f"the file is not valid JSON: {error}")
+            return None, _invalid(str(error))
         # The only other ValueError the decoder raises: an integer beyond Python's digit limit.
-        return None, _invalid("the file holds a number with too many digits to read")
+        return None, _invalid("a number has too many digits to read")
 
 
 # --------------------------------------------------------------------------- commands
@@ -535,7 +533,7 @@ class _Session:
             data = source.read()
         data = data.removeprefix(_BOM)
         if not data.strip():
-            problems = _invalid("the file is empty; expected one JSON object")
+            problems = _invalid("it is empty")
             report.add(_file_name(name), None, problems)
             return False, None
         payload, invalid = _parse_file(data)
@@ -622,8 +620,9 @@ class _Session:
         except RequestInvalid as error:
             report.add(name, None, error.problems)
             return 1
-        except UnknownTemplate as error:
-            report.add(name, None, [Problem("/templateCode", "unknownTemplate", str(error))])
+        except UnknownTemplate:
+            # check_request words it, with the closest code the catalog holds.
+            report.add(name, None, check_request(payload, catalog=catalog))
             return 1
         if not locales:
             report.add(name, None, check_request(payload, catalog=catalog))

@@ -41,7 +41,7 @@ import unittest.mock
 _MAIN = __name__ == "__main__"
 
 try:
-    import atheris  # type: ignore[import-untyped]
+    import atheris
 except ImportError:
     if _MAIN:
         raise

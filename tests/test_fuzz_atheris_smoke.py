@@ -10,16 +10,10 @@ pytest.importorskip("atheris")
 
 import fuzz_atheris
 
-# Seeds on which the current build breaks a promise of DESIGN section 3 (found by the harness,
-# owned by the modules named): strict, so that the fix shows as an XPASS to remove here.
-_OVERLONG = "str() of RequestInvalid over 400 characters (errors.py)"
-_PREVIEW = "Catalog.preview(...).problems lacks check_request's schema problems (catalog.py)"
-KNOWN: dict[tuple[str, int], str] = {
-    ("check_request", 2): _OVERLONG,
-    ("check_request", 3): _OVERLONG,
-    ("check_request", 19): _PREVIEW,
-    ("check_request", 23): _OVERLONG,
-}
+# Seeds on which the build breaks a promise of DESIGN section 3 (found by the harness, owned by
+# the modules named): strict, so that the fix shows as an XPASS to remove here. All found so far
+# are fixed.
+KNOWN: dict[tuple[str, int], str] = {}
 
 SEEDS = [
     pytest.param(
