@@ -144,6 +144,18 @@ class Collector:
         found elsewhere (a catalog's) merge into payload order.
     """
 
+    __slots__ = (
+        "ends",
+        "keys",
+        "languages",
+        "problems",
+        "secret",
+        "semantic",
+        "sequence",
+        "subject",
+        "track",
+    )
+
     def __init__(self, subject: str, *, semantic: bool, secret: str | None, track: bool):
         self.subject = subject
         self.semantic = semantic
@@ -165,8 +177,16 @@ class Collector:
         if extra is not None:
             # sorted() is stable: at an equal position the walk's problems stay first.
             found = sorted([*found, *extra], key=lambda p: self.order_key(p.path))
-        if self.secret:
-            return [masked(problem, self.secret) for problem in found]
+        secret = self.secret
+        if secret:
+            # mask_path leaves a path holding neither form of the token as it is: skip the call.
+            escaped = escape_pointer(secret)
+            return [
+                masked(problem, secret)
+                if secret in problem.path or escaped in problem.path
+                else problem
+                for problem in found
+            ]
         return found
 
     def value(self, node: Node, value: object, path: str) -> None:

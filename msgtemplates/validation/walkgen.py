@@ -18,6 +18,7 @@ import typing as t
 from ..errors import MsgTemplatesError
 from ..problems import (
     Problem,
+    duplicate_language,
     escape_pointer,
     invalid_character,
     max_items,
@@ -28,7 +29,7 @@ from ..problems import (
     required,
     unsafe_url,
 )
-from ..rules import LINK_PARAMETERS, first_surrogate
+from ..rules import LINK_PARAMETERS, first_surrogate, is_clean_text, language_key
 from . import fastpath
 from .schema import Node, SchemaName, compile_schema
 from .walk import Collector
@@ -71,6 +72,9 @@ class WalkWriter:
         self.namespace: dict[str, object] = {
             "_esc": escape_pointer,
             "_surrogate": first_surrogate,
+            "_clean_text": is_clean_text,
+            "_language_key": language_key,
+            "_duplicate_language": duplicate_language,
             "_LANGUAGES": fastpath.CLEAN_LANGUAGES,
             "_learn_language": fastpath.learn_language,
             "_LINKS": fastpath.SAFE_LINKS,
@@ -106,6 +110,7 @@ class WalkWriter:
         self.emit(0, "def walk(payload, c):")
         self.emit(1, "add = c.problems.append")
         self.emit(1, "secret = c.secret")
+        self.emit(1, "languages = c.languages")
         self.value(root, "payload", (), 1)
         code = compile(self.source(), "<msgtemplates error walk>", "exec")
         exec(code, self.namespace)
@@ -148,10 +153,24 @@ class WalkWriter:
         if node.role == "language":
             if node is self.cached_language:
                 # A remembered clean tag is well-formed, canonical and known: only remembered.
-                self.emit(indent, f"if {var} in _LANGUAGES or _learn_language({var}):")
-                self.emit(indent + 1, f"c.remember_language({var}, {where})")
+                # A malformed tag goes straight to the collector; a well-formed one is learnt.
+                self.emit(indent, f"if {var} not in _LANGUAGES and not ({fits}):")
+                self.emit(indent + 1, f"c.language({var}, {where}, well_formed=False)")
+                self.emit(indent, f"elif {var} in _LANGUAGES or _learn_language({var}):")
+                # Collector.remember_language, inline.
+                first, here = self.name("f"), self.name("p")
+                self.emit(indent + 1, f"{here} = {where}")
+                self.emit(
+                    indent + 1,
+                    f"{first} = languages.setdefault(_language_key({var}), ({var}, {here}))",
+                )
+                self.emit(
+                    indent + 1,
+                    f"if {first}[1] != {here}: add(_duplicate_language({here}, {var},"
+                    f" {first}[0], {first}[1], secret=secret))",
+                )
                 self.emit(indent, "else:")
-                self.emit(indent + 1, f"c.language({var}, {where}, well_formed={fits})")
+                self.emit(indent + 1, f"c.language({var}, {where}, well_formed=True)")
             else:
                 self.emit(indent, f"c.language({var}, {where}, well_formed={fits})")
         elif search is not None:
@@ -162,7 +181,9 @@ class WalkWriter:
             invisible = node.role != "language"
             self.emit(
                 indent,
-                f"if not {var}.isascii(): c.text({var}, {where}, {high}, invisible={invisible})",
+                # is_clean_text() passing means Collector.text() would find nothing.
+                f"if not {var}.isascii() and not _clean_text({var}, {high}):"
+                f" c.text({var}, {where}, {high}, invisible={invisible})",
             )
         self.emit(indent, "pass")
 
@@ -287,9 +308,16 @@ def _writer(name: SchemaName, semantic: bool) -> tuple[WalkWriter, Walk]:
     return writer, writer.write(compile_schema(name))
 
 
+_request_walk: Walk | None = None
+
+
 def request_walk() -> Walk:
     """The generated error walk of the request schema, with the semantic rules (built once)."""
-    return _writer("request", True)[1]
+    global _request_walk
+    walk = _request_walk
+    if walk is None:
+        walk = _request_walk = _writer("request", True)[1]
+    return walk
 
 
 def source() -> str:
