@@ -4,8 +4,9 @@ The package has four rooms: :mod:`.schema` reads the JSON Schemas of ``schemas/`
 source of truth) into a tree; :mod:`.fastpath` turns the request schema into one generated
 function that tells a clean request in a straight line; :mod:`.walk` walks a request that is
 not clean and reports every problem with its pointer; :mod:`.walkgen` writes that walk out as
-one generated function for plain JSON, handing anything else back to the careful walk. A catalog's checks plug in through
-:class:`CatalogChecks`, so this package never imports the catalog that sits above it.
+one generated function for plain JSON, handing anything else back to the careful walk. A
+catalog's checks plug in through :class:`CatalogChecks`, so this package never imports the
+catalog that sits above it.
 """
 
 from __future__ import annotations

@@ -296,9 +296,7 @@ class Collector:
             self.member(node, key, item, path, present)
         self.missing(node, present, path)
 
-    def member(
-        self, node: Node, key: object, item: object, path: str, present: set[str]
-    ) -> None:
+    def member(self, node: Node, key: object, item: object, path: str, present: set[str]) -> None:
         """Check one member of the object at ``path``; a string name is added to ``present``."""
         member = f"{path}/{_member_token(key)}"
         if not is_str(key):

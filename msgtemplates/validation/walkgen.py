@@ -288,7 +288,7 @@ class WalkWriter:
         self.emit(indent, f"else: c.link({item}, {where})")
 
 
-_KINDS = {("string",): "str", ("array",): "list", ("object",): "dict"}
+_KINDS: dict[tuple[str, ...], str] = {("string",): "str", ("array",): "list", ("object",): "dict"}
 
 
 def _inline_kind(node: Node) -> str | None:
