@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import copy
 import math
 import typing as t
@@ -164,7 +165,10 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[object]) -> object:
             elif action == "set" and keys:
                 target[draw(st.sampled_from(keys))] = draw(_VALUES)
             elif action == "odd":
-                target[draw(_ODD_KEYS)] = draw(_VALUES)
+                key, value = draw(_ODD_KEYS), draw(_VALUES)
+                # A hostile key that collides with another one cannot go in.
+                with contextlib.suppress(RuntimeError):
+                    target[key] = value
             else:
                 target[draw(_KEYS)] = draw(_VALUES)
         elif type(target) is list and target:

@@ -140,6 +140,10 @@ class WalkWriter:
     def string(self, node: Node, var: str, path: tuple[_Part, ...], indent: int) -> None:
         where = _pointer(path)
         low, high = node.min_length, node.max_length
+        if low is not None and high is not None:
+            # One test on the way of a value that fits, two only for one that does not.
+            self.emit(indent, f"if not {low} <= len({var}) <= {high}:")
+            indent += 1
         if low is not None:
             self.emit(
                 indent, f"if len({var}) < {low}: add(_min_length({where}, len({var}), {low}))"
@@ -148,6 +152,8 @@ class WalkWriter:
             self.emit(
                 indent, f"if len({var}) > {high}: add(_max_length({where}, len({var}), {high}))"
             )
+        if low is not None and high is not None:
+            indent -= 1
         search = self.constant(node.pattern.search) if node.pattern is not None else None
         fits = f"{search}({var}) is not None" if search is not None else "True"
         if node.role == "language":
@@ -157,18 +163,7 @@ class WalkWriter:
                 self.emit(indent, f"if {var} not in _LANGUAGES and not ({fits}):")
                 self.emit(indent + 1, f"c.language({var}, {where}, well_formed=False)")
                 self.emit(indent, f"elif {var} in _LANGUAGES or _learn_language({var}):")
-                # Collector.remember_language, inline.
-                first, here = self.name("f"), self.name("p")
-                self.emit(indent + 1, f"{here} = {where}")
-                self.emit(
-                    indent + 1,
-                    f"{first} = languages.setdefault(_language_key({var}), ({var}, {here}))",
-                )
-                self.emit(
-                    indent + 1,
-                    f"if {first}[1] != {here}: add(_duplicate_language({here}, {var},"
-                    f" {first}[0], {first}[1], secret=secret))",
-                )
+                self.remember(var, path, indent + 1)
                 self.emit(indent, "else:")
                 self.emit(indent + 1, f"c.language({var}, {where}, well_formed=True)")
             else:
@@ -199,8 +194,21 @@ class WalkWriter:
         if node.items is not None:
             index, item = self.name("i"), self.name("v")
             self.emit(indent, f"for {index}, {item} in enumerate({var}):")
+            # No clean-test pruning here, unlike Collector.array: the inline walk of a clean
+            # item costs less than the generated test (measured), and a broken item pays both.
             self.value(node.items, item, (*path, (False, "/"), (True, index)), indent + 1)
         self.emit(indent, "pass")
+
+    def remember(self, tag: str, path: tuple[_Part, ...], indent: int) -> None:
+        """:meth:`Collector.remember_language`, inline."""
+        first, here = self.name("f"), self.name("p")
+        self.emit(indent, f"{here} = {_pointer(path)}")
+        self.emit(indent, f"{first} = languages.setdefault(_language_key({tag}), ({tag}, {here}))")
+        self.emit(
+            indent,
+            f"if {first}[1] != {here}: add(_duplicate_language({here}, {tag},"
+            f" {first}[0], {first}[1], secret=secret))",
+        )
 
     def mapping(self, node: Node, var: str, path: tuple[_Part, ...], indent: int) -> None:
         where = _pointer(path)
