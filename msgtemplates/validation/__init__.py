@@ -1,10 +1,12 @@
 """Request validation: ``check_request`` and ``validate_request`` over the compiled schemas.
 
-The package has three rooms: :mod:`.schema` reads the JSON Schemas of ``schemas/`` (the single
+The package has four rooms: :mod:`.schema` reads the JSON Schemas of ``schemas/`` (the single
 source of truth) into a tree; :mod:`.fastpath` turns the request schema into one generated
 function that tells a clean request in a straight line; :mod:`.walk` walks a request that is
-not clean and reports every problem with its pointer. A catalog's checks plug in through
-:class:`CatalogChecks`, so this package never imports the catalog that sits above it.
+not clean and reports every problem with its pointer; :mod:`.walkgen` writes that walk out as
+one generated function for plain JSON, handing anything else back to the careful walk. A
+catalog's checks plug in through :class:`CatalogChecks`, so this package never imports the
+catalog that sits above it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..problems import Problem, describe, secret_of
 from . import fastpath
 from .schema import SchemaName, compile_schema, schema_text
 from .walk import Collector, schema_problems
+from .walkgen import walk_problems
 
 __all__ = [
     "CatalogChecks",
@@ -95,10 +98,11 @@ def check_request(payload: object, /, *, catalog: CatalogChecks | None = None) -
         # A clean request has no schema problem to merge with: the catalog's come in order.
         return list(checks.request_problems(payload, secret=secret_of(payload)))
     secret = secret_of(payload)
-    collector = Collector("request", semantic=True, secret=secret, track=checks is not None)
-    collector.value(compile_schema("request"), payload, "")
     if checks is None:
-        return collector.result()
+        return walk_problems(payload, secret=secret)
+    # Merging a catalog's problems into payload order needs the careful walk's positions.
+    collector = Collector("request", semantic=True, secret=secret, track=True)
+    collector.value(compile_schema("request"), payload, "")
     return collector.result(list(checks.request_problems(payload, secret=secret)))
 
 

@@ -19,11 +19,15 @@ from ..rules import LINK_PARAMETERS, first_surrogate, is_clean_text, is_safe_lin
 from .schema import MISSING, Node, compile_schema
 
 __all__ = [
+    "CLEAN_LANGUAGES",
+    "SAFE_LINKS",
     "FastPathBug",
     "FastPathWriter",
     "failed",
     "is_plain_json",
     "item_test",
+    "learn_language",
+    "learn_link",
     "request_test",
     "run",
     "source",
@@ -31,14 +35,20 @@ __all__ = [
 
 # Verdicts worth remembering: a few languages and links recur across most requests. Both sets
 # hold only clean values and are emptied when full, so memory stays bounded.
-_CLEAN_LANGUAGES: set[str] = set()
-_SAFE_LINKS: set[str] = set()
+#: Language tags known to have no problem at all (well-formed, canonical, known); bounded.
+CLEAN_LANGUAGES: set[str] = set()
+#: Links known to be safe (see :func:`msgtemplates.rules.is_safe_link`); bounded.
+SAFE_LINKS: set[str] = set()
 _CACHE_LIMIT = 4096
 _CACHED_LENGTH = 2048
 
 
-def _learn_language(tag: object) -> bool:
-    """Whether ``tag`` is a language with no problem at all; remembers a clean one."""
+def learn_language(tag: object) -> bool:
+    """Whether ``tag`` is a language tag with no problem at all; remembers a clean one.
+
+    Clean: an exact ``str`` the request schema's language pattern accepts, in canonical case,
+    naming a language with CLDR locale data.
+    """
     node = compile_schema("request").properties["templates"].items
     pattern = node.properties["language"].pattern if node is not None else None
     clean = (
@@ -49,19 +59,19 @@ def _learn_language(tag: object) -> bool:
         and is_known_tag(tag)
     )
     if clean:
-        if len(_CLEAN_LANGUAGES) >= _CACHE_LIMIT:
-            _CLEAN_LANGUAGES.clear()
-        _CLEAN_LANGUAGES.add(t.cast("str", tag))
+        if len(CLEAN_LANGUAGES) >= _CACHE_LIMIT:
+            CLEAN_LANGUAGES.clear()
+        CLEAN_LANGUAGES.add(t.cast("str", tag))
     return clean
 
 
-def _learn_link(link: object) -> bool:
+def learn_link(link: object) -> bool:
     """Whether ``link`` is a safe link; remembers a short safe one."""
     clean = type(link) is str and is_safe_link(link)
     if clean and len(t.cast("str", link)) <= _CACHED_LENGTH:
-        if len(_SAFE_LINKS) >= _CACHE_LIMIT:
-            _SAFE_LINKS.clear()
-        _SAFE_LINKS.add(t.cast("str", link))
+        if len(SAFE_LINKS) >= _CACHE_LIMIT:
+            SAFE_LINKS.clear()
+        SAFE_LINKS.add(t.cast("str", link))
     return clean
 
 
@@ -83,10 +93,10 @@ class FastPathWriter:
             "_M": MISSING,
             "_surrogate": first_surrogate,
             "_clean_text": is_clean_text,
-            "_LANGUAGES": _CLEAN_LANGUAGES,
-            "_learn_language": _learn_language,
-            "_LINKS": _SAFE_LINKS,
-            "_learn_link": _learn_link,
+            "_LANGUAGES": CLEAN_LANGUAGES,
+            "_learn_language": learn_language,
+            "_LINKS": SAFE_LINKS,
+            "_learn_link": learn_link,
         }
         self.counter = 0
         self.uses_languages = False
