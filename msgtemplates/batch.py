@@ -17,13 +17,20 @@ import typing as t
 
 from . import problems as build
 from .errors import MsgTemplatesError
-from .problems import Problem
+from .problems import Problem, describe
 from .validation import check_request
 
 if t.TYPE_CHECKING:
     from .catalog import Catalog
 
-__all__ = ["MAX_DEPTH", "BatchVerdict", "check_batch", "usable_cpus"]
+__all__ = [
+    "MAX_DEPTH",
+    "BatchVerdict",
+    "check_batch",
+    "check_bytes",
+    "parse_request",
+    "usable_cpus",
+]
 
 #: The deepest nesting of arrays and objects a batch line may have; a valid request nests 4.
 #: A deeper line is an ``invalidJson`` problem found before parsing, so neither Python's
@@ -105,7 +112,7 @@ def _parse(raw: bytes) -> object:
     :raises _Unreadable: with the ``invalidJson`` message when the line is not JSON.
     """
     if _too_deep(raw):
-        raise _Unreadable(f"it nests arrays or objects more than {MAX_DEPTH} levels deep")
+        raise _Unreadable(f"it nests arrays or objects too deeply (more than {MAX_DEPTH} levels)")
     # A line end kept by the source is no part of the line: columns count within the line.
     raw = raw.rstrip(b"\r\n")
     try:
@@ -744,3 +751,63 @@ def _same_body(
     except RecursionError:
         return False
     return here is not None and here == earlier
+
+
+# --------------------------------------------------------------------------- one request
+
+
+def parse_request(data: bytes, /) -> tuple[object, Problem | None]:
+    """Decode one request file (UTF-8 JSON, a leading BOM allowed), as the command line reads it.
+
+    :returns: ``(payload, None)``, or ``(None, problem)`` with the ``invalidJson`` problem
+        that says why the bytes are not one JSON value.
+
+    >>> parse_request(b'{"a": 1}'), parse_request(b"  ")[1].message
+    (({'a': 1}, None), 'the file is not valid JSON: it is empty')
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"data must be bytes, not {describe(data)}")
+    data = bytes(data).removeprefix(b"\xef\xbb\xbf")
+    if not data.strip():
+        return None, build.invalid_json("file", "it is empty")
+    if _too_deep(data):
+        return None, build.invalid_json(
+            "file", f"it nests arrays or objects too deeply (more than {MAX_DEPTH} levels)"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        reason = f"byte {error.start + 1} is not UTF-8 (requests must be UTF-8 JSON)"
+        return None, build.invalid_json("file", reason)
+    try:
+        return _on_fresh_stack(_DECODE, text), None
+    except json.JSONDecodeError as error:
+        detail = error.msg.removesuffix(" at")
+        where = f"line {error.lineno}, column {error.colno}"
+        return None, build.invalid_json("file", f"{detail[:1].lower()}{detail[1:]} at {where}")
+    except _Unreadable as error:
+        return None, build.invalid_json("file", str(error))
+    except RecursionError:
+        return None, build.invalid_json("file", "it nests arrays or objects too deeply to read")
+    except ValueError:
+        # The only other ValueError the decoder raises: an integer beyond Python's digit limit.
+        return None, build.invalid_json("file", "a number has too many digits to read")
+
+
+def check_bytes(data: bytes, /, *, catalog: Catalog | None = None) -> list[Problem]:
+    """Every problem of a request given as its JSON body, for servers that hold bytes.
+
+    A body that is not JSON is one ``invalidJson`` problem; otherwise this is
+    :func:`~msgtemplates.check_request` of the decoded request.
+
+    :param data: the request body, UTF-8 JSON.
+    :param catalog: as for :func:`~msgtemplates.check_request`.
+    :raises TypeError: ``data`` is not bytes, or ``catalog`` is of the wrong type.
+
+    >>> [p.code for p in check_bytes(b'{"appId": 1}')][:2]
+    ['type', 'required']
+    """
+    payload, invalid = parse_request(data)
+    if invalid is not None:
+        return [invalid]
+    return check_request(payload, catalog=catalog)

@@ -17,24 +17,25 @@ import contextlib
 import io
 import json
 import os
+import pathlib
 import sys
+import threading
 import time
 import typing as t
 
-from . import problems as build
-from .batch import check_batch
+from .batch import check_batch, parse_request
 from .errors import (
     CatalogError,
     MissingParameters,
     MsgTemplatesError,
     RequestInvalid,
     ResponseInvalid,
-    TemplateSyntaxError,
     UnknownTemplate,
 )
+from .preview import preview_record, preview_text, render_html, request_languages
 from .problems import Problem, one_line, secret_of
 from .responses import check_response, interpret_response
-from .validation import check_request
+from .validation import check_request, schema_text
 
 if t.TYPE_CHECKING:
     from .catalog import Catalog, Preview
@@ -43,36 +44,11 @@ __all__ = ["build_parser", "main", "run"]
 
 PROG = "msgtemplates"
 
-#: The examples each ``--help`` shows; a test runs every one from the project's top folder.
-_EXAMPLES = {
-    "check": (
-        "msgtemplates check examples/send-request.json --catalog examples/catalog\n"
-        "msgtemplates check examples/campaign.jsonl --format json --jobs 2\n"
-        "msgtemplates check - < examples/send-request.json\n"
-        "msgtemplates check examples/send-request.json --format github --strict"
-    ),
-    "preview": (
-        "msgtemplates preview examples/send-request.json --catalog examples/catalog"
-        " --locale zh-HK --locale ms-MY"
-    ),
-    "render": (
-        "msgtemplates render examples/catalog TP_PAYMENT_SUCCESS --language th-TH"
-        " -p merchant='Sunrise Coffee' -p amount='THB 120.00' -p time='17 May 10:30'"
-    ),
-    "lint": "msgtemplates lint examples/catalog --format json",
-    "schema": "msgtemplates schema request",
-    "explain": (
-        """echo '{"result": {"resultCode": "SUCCESS", "resultStatus": "S"}}'"""
-        " | msgtemplates explain -"
-    ),
-}
-
 _EXIT_HELP = (
     "exit status: 0 no errors (warnings allowed), 1 errors found, "
     "2 usage error or an input that cannot be read"
 )
 
-_BOM = b"\xef\xbb\xbf"
 _BATCH_SUFFIXES = (".jsonl", ".ndjson")
 _STDIN_NAME = "<stdin>"
 _FORMATS = ("text", "json", "github")
@@ -87,10 +63,9 @@ _PROGRESS_SECONDS = 0.5
 def _version() -> str:
     from importlib import metadata
 
-    try:
+    with contextlib.suppress(metadata.PackageNotFoundError):
         return metadata.version("msgtemplates")
-    except metadata.PackageNotFoundError:
-        return "unknown (not installed)"
+    return "unknown (not installed)"
 
 
 def _positive(text: str) -> int:
@@ -110,6 +85,32 @@ def _parameter(text: str) -> tuple[str, str]:
     return name, value
 
 
+#: The subcommands, in the order --help lists them.
+_COMMANDS = (
+    "check",
+    "preview",
+    "render",
+    "lint",
+    "schema",
+    "explain",
+    "send",
+    "fake-wallet",
+    "export",
+    "import",
+)
+
+
+def _help(name: str) -> tuple[str, list[str]]:
+    """A subcommand's summary and examples: the first line and the rest of its docstring.
+
+    Each command's docstring is its ``--help``: the examples there are the ones shown, and a
+    test runs every one of them from the project's top folder.
+    """
+    doc = getattr(_Session, f"cmd_{name.replace('-', '_')}").__doc__ or name
+    summary, *examples = [line.strip() for line in doc.strip().splitlines()]
+    return summary, [line for line in examples if line]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``msgtemplates`` command.
 
@@ -119,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["check", "a.json", "--format", "github"]).format
     'github'
     """
-    examples = "\n".join(f"  {line}" for text in _EXAMPLES.values() for line in text.split("\n"))
+    everything = [line for name in _COMMANDS for line in _help(name)[1]]
+    examples = "\n".join(f"  {line}" for line in everything)
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
@@ -133,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, summary: str) -> argparse.ArgumentParser:
-        example = "\n".join(f"  {line}" for line in _EXAMPLES[name].split("\n"))
+    def command(name: str) -> argparse.ArgumentParser:
+        summary, lines = _help(name)
+        example = "\n".join(f"  {line}" for line in lines)
         return commands.add_parser(
             name,
             help=summary,
@@ -150,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         if strict:
             sub.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
 
-    check = command("check", "check requests (.json) and batches (.jsonl) against the API")
+    check = command("check")
     arg = check.add_argument
     arg("files", nargs="+", metavar="FILE", help="a request, a batch (.jsonl), or - for stdin")
     arg("--catalog", metavar="PATH", help="also check against this catalog")
@@ -158,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     arg("--jsonl", action="store_true", help="read every FILE (and stdin) as a batch")
     arg("--jobs", type=_positive, default=1, metavar="N", help="check batches in N processes")
 
-    preview = command("preview", "show what users of each locale would see for a request")
+    preview = command("preview")
     arg = preview.add_argument
     arg("file", metavar="FILE", help="a request (.json), or - for stdin")
     arg("--catalog", metavar="PATH", required=True, help="the catalog")
@@ -166,21 +169,47 @@ def build_parser() -> argparse.ArgumentParser:
     arg("--html", metavar="OUT", help="also write the previews as an HTML page")
     output(preview, strict=False)
 
-    arg = command("render", "render one catalog text with parameters").add_argument
+    arg = command("render").add_argument
     arg("catalog", metavar="CATALOG", help="a catalog directory or file")
     arg("code", metavar="CODE", help="the templateCode")
     arg("--language", required=True, metavar="TAG", help="the language wanted")
     arg("-p", "--param", dest="params", action="append", type=_parameter, default=[],
-        metavar="NAME=VALUE", help="a template parameter (repeatable)")  # fmt: skip
+        metavar="NAME=VALUE", help="a parameter, typed as declared (amount=38.00:HKD)")  # fmt: skip
+    arg("--tz", metavar="ZONE", help="show dates and times in this zone (default: as typed)")
 
-    lint = command("lint", "check a catalog's texts, languages and placeholders")
-    lint.add_argument("catalog", metavar="CATALOG", help="a catalog directory or file")
+    lint = command("lint")
+    arg = lint.add_argument
+    arg("catalogs", nargs="+", metavar="CATALOG", help="a catalog directory or file")
     output(lint, strict=True)
 
-    schema = command("schema", "print the JSON Schema of the request or the response")
+    arg = command("send").add_argument
+    arg("file", metavar="FILE", help="a request (.json) or a campaign (.jsonl)")
+    for option in ("--base-url", "--client-id", "--private-key", "--wallet-public-key"):
+        arg(option, required=True, metavar=option[2:].split("-")[-1].upper())
+    arg("--key-version", type=_positive, default=1, metavar="N", help="the key's version")
+    arg("--rate", type=float, metavar="N", help="at most N requests a second")
+    arg("--ledger", metavar="FILE", help="the ledger of outcomes (default: FILE.ledger)")
+    arg("--catalog", metavar="PATH", help="also check each request against this catalog")
+
+    arg = command("fake-wallet").add_argument
+    arg("--port", type=int, default=0, metavar="N", help="the port (default: a free one)")
+    arg("--merchant-public-key", required=True, metavar="PEM", help="the merchant's key")
+    arg("--key-out", metavar="PATH", help="where to write the wallet's public key")
+    arg("--client-id", metavar="ID", help="the only Client-Id to accept")
+    arg("--for", dest="seconds", type=float, metavar="SECONDS", help="stop after SECONDS")
+
+    arg = command("export").add_argument
+    arg("catalog", metavar="CATALOG", help="a catalog directory or file")
+    arg("--po", required=True, metavar="DIR", help="where to write one PO file per language")
+
+    arg = command("import").add_argument
+    arg("po", metavar="DIR", help="the folder of PO files")
+    arg("--into", required=True, metavar="CATALOG", help="the catalog to update")
+
+    schema = command("schema")
     schema.add_argument("which", choices=("request", "response"))
 
-    explain = command("explain", "say what a response means and what to do next")
+    explain = command("explain")
     explain.add_argument("file", metavar="RESPONSE", help="a response (.json), or - for stdin")
     return parser
 
@@ -252,7 +281,7 @@ def run(
             return exit_.code if isinstance(exit_.code, int) else 2
         command = args.command
         session = _Session(output, stderr, stdin)
-        code = t.cast(int, getattr(session, f"cmd_{command}")(args))
+        code = t.cast(int, getattr(session, f"cmd_{command.replace('-', '_')}")(args))
         output.flush()
         return code
     except _OutputFailed as failure:
@@ -364,23 +393,11 @@ class _Report:
     def add(self, file: str, line: int | None, problems: cabc.Iterable[Problem]) -> None:
         """Write ``problems`` of ``file`` (its real name; text output escapes it)."""
         write = self._out.write
-        for problem in problems:
-            if problem.severity == "error":
-                self.errors += 1
-            else:
-                self.warnings += 1
+        for problem in self.count(problems):
             if self._format == "json":
-                record = {
-                    "file": file,
-                    "line": line,
-                    "path": problem.path,
-                    "code": problem.code,
-                    "severity": problem.severity,
-                    "message": problem.message,
-                }
                 # ASCII only: a JSON line must stay one line for every line splitter (U+0085
                 # and U+2028 end lines for some) and survive any output encoding.
-                write(json.dumps(record) + "\n")
+                write(json.dumps({"file": file, "line": line, **problem.as_dict()}) + "\n")
             elif self._format == "github":
                 where = f"file={_github(file, prop=True)}"
                 if line is not None:
@@ -394,6 +411,13 @@ class _Report:
                     f"{place}: {path}: {problem.severity}: "
                     f"{one_line(problem.message)} [{problem.code}]\n"
                 )
+
+    def count(self, problems: cabc.Iterable[Problem]) -> list[Problem]:
+        """Count ``problems`` as errors and warnings; returns them as a list."""
+        found = list(problems)
+        errors = sum(problem.severity == "error" for problem in found)
+        self.errors, self.warnings = self.errors + errors, self.warnings + len(found) - errors
+        return found
 
     def text(self, text: str) -> None:
         """Write ``text`` as it is (summaries, previews)."""
@@ -438,35 +462,6 @@ def _is_tty(stream: t.TextIO) -> bool:
         return False
 
 
-def _invalid(reason: str) -> list[Problem]:
-    return [build.invalid_json("file", reason)]
-
-
-def _parse_file(data: bytes) -> tuple[object, list[Problem] | None]:
-    """Decode a whole UTF-8 JSON file: ``(value, None)`` or ``(None, [invalidJson problem])``."""
-
-    def constant(name: str) -> t.NoReturn:
-        raise ValueError(f"{name} is not a JSON number")
-
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return None, _invalid(f"byte {error.start + 1} is not UTF-8 (requests must be UTF-8 JSON)")
-    try:
-        return json.loads(text, parse_constant=constant), None
-    except json.JSONDecodeError as error:
-        detail = error.msg.removesuffix(" at")
-        where = f"line {error.lineno}, column {error.colno}"
-        return None, _invalid(f"{detail[:1].lower()}{detail[1:]} at {where}")
-    except RecursionError:
-        return None, _invalid("it nests arrays or objects too deeply to read")
-    except ValueError as error:
-        if "JSON number" in str(error):
-            return None, _invalid(str(error))
-        # The only other ValueError the decoder raises: an integer beyond Python's digit limit.
-        return None, _invalid("a number has too many digits to read")
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -486,24 +481,21 @@ class _Session:
     @contextlib.contextmanager
     def open(self, name: str) -> cabc.Iterator[t.BinaryIO]:
         """Open a file (``-``: standard input) as bytes; an unreadable one raises _Failed."""
-        if name == "-":
-            stdin = self._stdin or getattr(sys.stdin, "buffer", None)
-            if stdin is None:
-                self._unreadable(_STDIN_NAME, OSError(0, "Standard input is not available"))
-            try:
-                yield t.cast(t.BinaryIO, stdin)
-            except OSError as error:
-                self._unreadable(_STDIN_NAME, error)
-            return
         try:
-            handle = open(name, "rb")  # noqa: SIM115 - closed below, after the caller is done
+            if name == "-":
+                stdin = self._stdin or getattr(sys.stdin, "buffer", None)
+                if stdin is None:
+                    raise OSError(0, "Standard input is not available")
+                handle: t.ContextManager[t.BinaryIO] = contextlib.nullcontext(stdin)
+            else:
+                handle = open(name, "rb")  # noqa: SIM115 - closed below, after the caller is done
         except (OSError, ValueError) as error:
-            self._unreadable(name, error)
-        with handle:
+            self._unreadable(_file_name(name), error)
+        with handle as source:
             try:
-                yield handle
+                yield source
             except OSError as error:
-                self._unreadable(name, error)
+                self._unreadable(_file_name(name), error)
 
     def _unreadable(self, name: str, error: BaseException) -> t.NoReturn:
         if isinstance(error, IsADirectoryError):
@@ -521,37 +513,41 @@ class _Session:
 
         try:
             return Catalog.load(path)
-        except CatalogError as error:
-            self.error(f"cannot load the catalog: {one_line(str(error))}")
-        except (OSError, ValueError) as error:
-            self.error(f"cannot load the catalog {one_line(path)}: {type(error).__name__}")
+        except (CatalogError, OSError, ValueError) as error:
+            # A CatalogError names the file; anything else is named, never quoted.
+            what = (
+                str(error) if isinstance(error, CatalogError) else f"{path}: {type(error).__name__}"
+            )
+            self.error(f"cannot load the catalog: {one_line(what)}")
         raise _Failed
+
+    def read(self, name: str) -> bytes:
+        with self.open(name) as source:
+            return source.read()
 
     def read_json(self, name: str, report: _Report) -> tuple[bool, object]:
         """Read one JSON document; ``(False, None)`` after reporting why it is not JSON."""
-        with self.open(name) as source:
-            data = source.read()
-        data = data.removeprefix(_BOM)
-        if not data.strip():
-            problems = _invalid("it is empty")
-            report.add(_file_name(name), None, problems)
-            return False, None
-        payload, invalid = _parse_file(data)
+        payload, invalid = parse_request(self.read(name))
         if invalid is not None:
-            report.add(_file_name(name), None, invalid)
+            report.add(_file_name(name), None, [invalid])
             return False, None
         return True, payload
 
     # ----------------------------------------------------------------- check
 
     def cmd_check(self, args: argparse.Namespace) -> int:
+        """check requests (.json) and batches (.jsonl) against the API
+
+        msgtemplates check examples/send-request.json --catalog examples/catalog
+        msgtemplates check examples/campaign.jsonl --format json --jobs 2
+        msgtemplates check - < examples/send-request.json
+        msgtemplates check examples/send-request.json --format github --strict
+        """
         report = _Report(self.out, args.format)
-        catalog = None
-        if args.catalog is not None:
-            try:
-                catalog = self.load_catalog(args.catalog)
-            except _Failed:
-                return 2
+        try:
+            catalog = None if args.catalog is None else self.load_catalog(args.catalog)
+        except _Failed:
+            return 2
         files = requests = 0
         for name in args.files:
             try:
@@ -603,6 +599,10 @@ class _Session:
     # ----------------------------------------------------------------- preview
 
     def cmd_preview(self, args: argparse.Namespace) -> int:
+        """show what users of each locale would see for a request
+
+        msgtemplates preview examples/send-request.json --catalog examples/catalog --locale zh-HK --locale ms-MY
+        """  # noqa: E501
         report = _Report(self.out, args.format)
         name = _file_name(args.file)
         try:
@@ -612,47 +612,42 @@ class _Session:
             return 2
         if not ok:
             return 1
-        locales = list(args.locale or _request_languages(payload))
+        # A request holds at most 5 content templates; previewing more languages than that
+        # by default would cost time quadratic in a broken request's size.
+        locales = list(args.locale or request_languages(payload)[:5])
         previews: list[tuple[str, Preview]] = []
         try:
             for locale in locales:
                 previews.append((locale, catalog.preview(payload, user_locale=locale)))
-        except RequestInvalid as error:
-            report.add(name, None, error.problems)
-            return 1
-        except UnknownTemplate:
-            # check_request words it, with the closest code the catalog holds.
-            report.add(name, None, check_request(payload, catalog=catalog))
-            return 1
+        except (RequestInvalid, UnknownTemplate):
+            locales = []  # too broken to preview: check_request says why, in its words
         if not locales:
             report.add(name, None, check_request(payload, catalog=catalog))
-            self.error(f"{one_line(name)}: no content template has a language to preview")
+            if not previews:
+                self.error(f"{one_line(name)}: no content template could be previewed")
             return 1
         # A locale comes from the request's languages or the command line; either may hold the
         # access token, which no output shows (the preview text is masked already).
         secret = secret_of(payload)
-        previews = [(_masked(locale, secret), preview) for locale, preview in previews]
+        previews = [("***" if secret and secret in lo else lo, pv) for lo, pv in previews]
         for locale, preview in previews:
             if args.format == "json":
-                report.text(_preview_json(name, locale, payload, preview))
-                report.errors += sum(p.severity == "error" for p in preview.problems)
-                report.warnings += sum(p.severity != "error" for p in preview.problems)
+                report.text(preview_record(name, locale, payload, preview))
+                report.count(preview.problems)
             elif args.format == "github":
                 report.add(name, None, preview.problems)
             else:
-                report.text(_preview_text(one_line(name), locale, payload, preview))
+                report.text(preview_text(name, locale, payload, preview))
                 report.add(name, None, preview.problems)
                 report.text("\n")
         if report.is_text:
             report.text(f"{_plural(len(previews), 'locale')} previewed: {report.counts()}\n")
         if args.html is not None:
-            from .preview import render_html
-
-            title = f"{one_line(name)} — msgtemplates preview"
-            page = render_html(previews, title=title, payload=payload)
+            page = render_html(
+                previews, title=f"{one_line(name)} — msgtemplates preview", payload=payload
+            )
             try:
-                with open(args.html, "w", encoding="utf-8", errors="backslashreplace") as out:
-                    out.write(page)
+                pathlib.Path(args.html).write_text(page, "utf-8", "backslashreplace")
             except (OSError, ValueError) as error:
                 reason = _reason(error) if isinstance(error, OSError) else "not a valid file name"
                 self.error(f"{one_line(args.html)}: cannot write: {reason}")
@@ -662,67 +657,179 @@ class _Session:
     # ----------------------------------------------------------------- render
 
     def cmd_render(self, args: argparse.Namespace) -> int:
+        """render one catalog text with parameters
+
+        msgtemplates render examples/catalog TP_PAYMENT_SUCCESS --language th-TH -p merchant='Sunrise Coffee' -p amount=165.00:THB -p time=2024-05-17T10:30+07:00
+        """  # noqa: E501
+        from .compose import render_typed
+
         try:
             catalog = self.load_catalog(args.catalog)
+            params, tz = dict(args.params), args.tz
+            rendered = render_typed(catalog, args.code, args.language, params, tz=tz)
         except _Failed:
             return 2
-        try:
-            rendered = catalog.render(args.code, args.language, dict(args.params))
         except MissingParameters as error:
-            names = ", ".join(one_line(name) for name in error.names)
-            noun = "parameter" if len(error.names) == 1 else "parameters"
-            self.error(f"missing {noun} {names}; pass each as -p NAME=VALUE")
+            self.error(f"{one_line(str(error))}; pass each as -p NAME=VALUE")
             return 1
-        except TemplateSyntaxError as error:
-            self.error(
-                f"the catalog text is not valid: {one_line(error.message)} "
-                f"(line {error.lineno}, column {error.column}); run msgtemplates lint"
-            )
-            return 1
-        except MsgTemplatesError as error:
+        except (MsgTemplatesError, ValueError) as error:
             self.error(one_line(str(error).split("\n", 1)[0]))
             return 1
         self.out.write(rendered.text + "\n")
         if rendered.fallback:
-            self.error(
-                f"note: {one_line(args.code)} has no {one_line(args.language)} text; "
-                f"rendered its {rendered.language} text"
-            )
+            shown = f"{one_line(args.code)} has no {one_line(args.language)} text"
+            self.error(f"note: {shown}; rendered its {rendered.language} text")
         return 0
 
     # ----------------------------------------------------------------- lint
 
     def cmd_lint(self, args: argparse.Namespace) -> int:
+        """check a catalog's texts, languages and placeholders
+
+        msgtemplates lint examples/catalog --format json
+        msgtemplates lint examples/catalog/TP_REFUND_DONE.toml examples/catalog/TP_ORDER_SHIPPED.toml
+        """  # noqa: E501
+        report = _Report(self.out, args.format)
+        templates = texts = 0
+        for path in args.catalogs:
+            try:
+                catalog = self.load_catalog(path)
+            except _Failed:
+                return 2
+            for problem in catalog.lint():
+                # Each problem stands at its text's line in the catalog file.
+                file, line = catalog.where(problem.path)
+                report.add(path if file is None else os.fspath(file), line, [problem])
+            templates += len(catalog.codes)
+            texts += sum(len(catalog.languages(code)) for code in catalog.codes)
+        if report.is_text:
+            summary = f"{_plural(templates, 'template')}, {_plural(texts, 'text')}"
+            report.text(f"{summary}: {report.counts()}\n")
+        return report.status(strict=args.strict)
+
+    # ----------------------------------------------------------------- send
+
+    def cmd_send(self, args: argparse.Namespace) -> int:
+        """send requests, signed, with retries and a ledger
+
+        msgtemplates fake-wallet --port 8765 --merchant-public-key examples/keys/merchant-public.pem --key-out /tmp/msgtemplates-wallet.pem --for 6 & sleep 3 && msgtemplates send examples/send-request.json --base-url http://127.0.0.1:8765 --client-id demo --private-key examples/keys/merchant.pem --wallet-public-key /tmp/msgtemplates-wallet.pem --ledger /tmp/msgtemplates-demo.ledger
+        """  # noqa: E501
+        from .errors import SignatureInvalid
+        from .ledger import send_file
+
         try:
-            catalog = self.load_catalog(args.catalog)
+            keys = self.read(args.private_key), self.read(args.wallet_public_key)
+            catalog = None if args.catalog is None else self.load_catalog(args.catalog)
         except _Failed:
             return 2
-        report = _Report(self.out, args.format)
-        # Catalog.where(pointer) -> (file, line) places each problem at its text.
-        where = getattr(catalog, "where", None)
-        for problem in catalog.lint():
-            file, line = where(problem.path) if where is not None else (None, None)
-            report.add(args.catalog if file is None else os.fspath(file), line, [problem])
-        if report.is_text:
-            texts = sum(len(catalog.languages(code)) for code in catalog.codes)
-            report.text(
-                f"{_plural(len(catalog.codes), 'template')}, {_plural(texts, 'text')}: "
-                f"{report.counts()}\n"
+        progress = _Progress(self.stderr, args.file) if _is_tty(self.stderr) else None
+        try:
+            summary = send_file(
+                args.file,
+                base_url=args.base_url,
+                client_id=args.client_id,
+                private_key=keys[0],
+                wallet_public_key=keys[1],
+                key_version=args.key_version,
+                rate=args.rate,
+                ledger_path=args.ledger,
+                catalog=catalog,
+                progress=None if progress is None else lambda done, *_: progress.update(done),
             )
-        return report.status(strict=args.strict)
+        except (OSError, SignatureInvalid, TypeError, ValueError) as error:
+            reason = _reason(error) if isinstance(error, OSError) else one_line(str(error))
+            self.error(f"{one_line(args.file)}: not sent: {reason}")
+            return 2
+        finally:
+            if progress is not None:
+                progress.clear()
+        kinds = ("succeeded", "accepted", "failed", "pending", "invalid", "skipped")
+        counts = ", ".join(f"{getattr(summary, kind)} {kind}" for kind in kinds)
+        self.out.write(f"{one_line(args.file)}: {_plural(summary.total, 'request')}: {counts}\n")
+        return 0 if summary.complete and not summary.failed else 1
+
+    def cmd_fake_wallet(self, args: argparse.Namespace) -> int:
+        """run a fake wallet on 127.0.0.1 for integration tests
+
+        msgtemplates fake-wallet --merchant-public-key examples/keys/merchant-public.pem --key-out /tmp/msgtemplates-wallet.pem --for 1
+        """  # noqa: E501
+        from .fakewallet import serve_forever
+
+        try:
+            key = self.read(args.merchant_public_key)
+        except _Failed:
+            return 2
+        stop = threading.Event()
+        if args.seconds is not None:
+            timer = threading.Timer(args.seconds, stop.set)
+            timer.daemon = True
+            timer.start()
+        try:
+            serve_forever(
+                args.port,
+                key,
+                key_out=args.key_out,
+                client_id=args.client_id,
+                stdout=t.cast("t.TextIO", self.out),
+                stop=stop,
+            )
+        except (OSError, TypeError, ValueError) as error:
+            self.error(f"cannot run the fake wallet: {one_line(str(error))}")
+            return 2
+        return 0
+
+    # ----------------------------------------------------------------- PO files
+
+    def cmd_export(self, args: argparse.Namespace) -> int:
+        """write a catalog's texts as gettext PO files, one per language
+
+        msgtemplates export examples/catalog --po /tmp/msgtemplates-po
+        """
+        from .po import export_po
+
+        try:
+            written = export_po(args.catalog, args.po)
+        except (CatalogError, OSError) as error:
+            self.error(f"cannot export: {one_line(str(error))}")
+            return 2
+        self.out.write("".join(one_line(os.fspath(path)) + "\n" for path in written))
+        return 0
+
+    def cmd_import(self, args: argparse.Namespace) -> int:
+        """take translated PO files back into a catalog
+
+        msgtemplates export examples/catalog --po /tmp/msgtemplates-po && msgtemplates import /tmp/msgtemplates-po --into examples/catalog
+        """  # noqa: E501
+        from .po import import_po
+
+        report = _Report(self.out, "text")
+        try:
+            problems = import_po(args.po, args.into)
+        except (CatalogError, OSError) as error:
+            self.error(f"cannot import: {one_line(str(error))}")
+            return 2
+        report.add(args.into, None, problems)
+        verdict = "refused; the catalog is unchanged" if problems else "imported"
+        report.text(f"{one_line(args.po)}: {verdict}: {report.counts()}\n")
+        return report.status()
 
     # ----------------------------------------------------------------- schema
 
     def cmd_schema(self, args: argparse.Namespace) -> int:
-        from .validation import schema_text
+        """print the JSON Schema of the request or the response
 
-        text = schema_text(args.which)
-        self.out.write(text if text.endswith("\n") else text + "\n")
+        msgtemplates schema request
+        """
+        self.out.write(schema_text(args.which).rstrip("\n") + "\n")
         return 0
 
     # ----------------------------------------------------------------- explain
 
     def cmd_explain(self, args: argparse.Namespace) -> int:
+        """say what a response means and what to do next
+
+        echo '{"result": {"resultCode": "SUCCESS", "resultStatus": "S"}}' | msgtemplates explain -
+        """
         report = _Report(self.out, "text")
         name = _file_name(args.file)
         try:
@@ -739,58 +846,3 @@ class _Session:
         report.add(name, None, check_response(payload))
         report.text(one_line(outcome.action) + "\n")
         return 0 if outcome.status in ("S", "A") else 1
-
-
-# --------------------------------------------------------------------------- previews
-
-
-def _request_languages(payload: object) -> list[str]:
-    """The string languages of the request's content templates, in order, without repeats."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("templates"), list):
-        return []
-    seen: dict[str, None] = {}
-    for item in payload["templates"]:
-        if isinstance(item, dict) and isinstance(item.get("language"), str):
-            seen.setdefault(item["language"], None)
-    return list(seen)
-
-
-def _masked(text: str, secret: str | None) -> str:
-    """``text``, or ``***`` when it holds the access token, as messages mask a quoted value."""
-    return "***" if secret and secret in text else text
-
-
-def _request_language(payload: object, index: int) -> str | None:
-    try:
-        language = t.cast(t.Any, payload)["templates"][index]["language"]
-    except (KeyError, IndexError, TypeError):
-        return None
-    return _masked(language, secret_of(payload)) if isinstance(language, str) else None
-
-
-def _preview_text(display: str, locale: str, payload: object, preview: Preview) -> str:
-    requested = _request_language(payload, preview.request_index)
-    shown = one_line(requested) if requested is not None else "no language"
-    used = preview.language if preview.language is not None else "none (no catalog text)"
-    lines = [
-        f"{display}: a user in {one_line(locale)} sees content template "
-        f"{preview.request_index} ({shown}), catalog text {used}:"
-    ]
-    lines += [f"  | {one_line(line)}" for line in preview.text.split("\n")]
-    return "\n".join(lines) + "\n"
-
-
-def _preview_json(name: str, locale: str, payload: object, preview: Preview) -> str:
-    record = {
-        "file": name,
-        "locale": locale,
-        "requestIndex": preview.request_index,
-        "requestLanguage": _request_language(payload, preview.request_index),
-        "language": preview.language,
-        "text": preview.text,
-        "problems": [
-            {"path": p.path, "code": p.code, "severity": p.severity, "message": p.message}
-            for p in preview.problems
-        ],
-    }
-    return json.dumps(record, ensure_ascii=True) + "\n"

@@ -57,7 +57,7 @@ class TemplateSyntaxError(MsgTemplatesError, ValueError):
         )
 
     def __str__(self) -> str:
-        text = f"{self.message} (line {self.lineno}, column {self.column})"
+        text = f"{cut(self.message, 110)} (line {self.lineno}, column {self.column})"
         if self.source is None:
             return text
         lines = self.source.split("\n")

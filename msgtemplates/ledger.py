@@ -20,9 +20,10 @@ from .errors import RequestInvalid, SignatureInvalid
 from .problems import secret_of
 
 if t.TYPE_CHECKING:
+    from .catalog import Catalog
     from .send import Sender
 
-__all__ = ["CampaignSummary", "LedgerEntry", "read_ledger", "send_campaign"]
+__all__ = ["CampaignSummary", "LedgerEntry", "read_ledger", "send_campaign", "send_file"]
 
 Source = t.Union[str, "os.PathLike[str]", cabc.Iterable[object]]
 Progress = cabc.Callable[[int, "int | None", "LedgerEntry"], object]
@@ -415,3 +416,35 @@ def _send_one(
     )
     ledger.write(entry)
     return entry
+
+
+def send_file(
+    path: str | os.PathLike[str],
+    /,
+    *,
+    base_url: str,
+    client_id: str,
+    private_key: str | bytes,
+    wallet_public_key: str | bytes,
+    key_version: int = 1,
+    rate: float | None = None,
+    ledger_path: str | os.PathLike[str] | None = None,
+    catalog: Catalog | None = None,
+    progress: Progress | None = None,
+) -> CampaignSummary:
+    """Send a request file or a campaign with a ledger: what ``msgtemplates send`` does.
+
+    :param path: a ``.json`` request or a ``.jsonl`` campaign.
+    :param ledger_path: the ledger; by default ``<path>.ledger`` beside the campaign, so that
+        running the same command again resends only what has no final outcome.
+    :returns: as :func:`send_campaign`.
+    :raises ValueError: a key that is not a usable PEM key, or a bad ``base_url``.
+    :raises SignatureInvalid: as :func:`send_campaign`.
+    :raises OSError: as :func:`send_campaign`.
+    """
+    from .send import Credentials, Sender
+
+    credentials = Credentials(client_id, private_key, wallet_public_key, key_version=key_version)
+    ledger = f"{os.fspath(path)}.ledger" if ledger_path is None else ledger_path
+    with Sender(base_url, credentials, catalog=catalog) as sender:
+        return send_campaign(path, sender=sender, ledger_path=ledger, rate=rate, progress=progress)

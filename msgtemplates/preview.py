@@ -1,13 +1,19 @@
-"""The HTML preview page: one phone-style card per user locale, with the problems beside it."""
+"""Previews for people: the HTML page of phone-style cards, and the text and JSON lines.
+
+Rule of the house: how a :class:`~msgtemplates.Preview` is shown lives here; what a user sees
+(which content template, which text) is the catalog's to decide.
+"""
 
 from __future__ import annotations
 
 import collections.abc as cabc
 import dataclasses
 import functools
+import json
 import typing as t
 
 from .locales import canonical_tag, resolve_language
+from .problems import one_line, secret_of
 from .rules import LINK_PARAMETERS, is_dict, is_list, is_safe_link, is_str, language_key
 
 if t.TYPE_CHECKING:
@@ -15,7 +21,7 @@ if t.TYPE_CHECKING:
 
     from .catalog import Preview
 
-__all__ = ["render_html"]
+__all__ = ["preview_record", "preview_text", "render_html", "request_languages"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -399,3 +405,62 @@ referrerpolicy="no-referrer">{{ link.text }}</a>\
 </body>
 </html>
 """
+
+
+# --------------------------------------------------------------------------- text and JSON
+
+
+def request_languages(payload: object, /) -> list[str]:
+    """The string languages of a request's content templates, in order, without repeats.
+
+    >>> request_languages({"templates": [{"language": "en-US"}, {"language": "en-US"}, 3]})
+    ['en-US']
+    """
+    templates = payload.get("templates") if is_dict(payload) else None
+    if not is_list(templates):
+        return []
+    seen: dict[str, None] = {}
+    for item in templates:
+        language = item.get("language") if is_dict(item) else None
+        if is_str(language):
+            seen.setdefault(str.__str__(language), None)
+    return list(seen)
+
+
+def _masked(text: str, secret: str | None) -> str:
+    """``text``, or ``***`` when it holds the access token, as messages mask a quoted value."""
+    return "***" if secret and secret in text else text
+
+
+def _request_language(payload: object, index: int) -> str | None:
+    templates = payload.get("templates") if is_dict(payload) else None
+    item = templates[index] if is_list(templates) and 0 <= index < len(templates) else None
+    language = item.get("language") if is_dict(item) else None
+    return _masked(str.__str__(language), secret_of(payload)) if is_str(language) else None
+
+
+def preview_text(name: str, locale: str, payload: object, preview: Preview, /) -> str:
+    """The lines ``msgtemplates preview`` prints for one user locale (escaped, one per line)."""
+    requested = _request_language(payload, preview.request_index)
+    shown = one_line(requested) if requested is not None else "no language"
+    used = preview.language if preview.language is not None else "none (no catalog text)"
+    lines = [
+        f"{one_line(name)}: a user in {one_line(locale)} sees content template "
+        f"{preview.request_index} ({shown}), catalog text {used}:"
+    ]
+    lines += [f"  | {one_line(line)}" for line in preview.text.split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def preview_record(name: str, locale: str, payload: object, preview: Preview, /) -> str:
+    """The JSON line ``msgtemplates preview --format json`` prints for one user locale."""
+    record = {
+        "file": name,
+        "locale": locale,
+        "requestIndex": preview.request_index,
+        "requestLanguage": _request_language(payload, preview.request_index),
+        "language": preview.language,
+        "text": preview.text,
+        "problems": [problem.as_dict() for problem in preview.problems],
+    }
+    return json.dumps(record, ensure_ascii=True) + "\n"

@@ -188,7 +188,7 @@ def test_depth_up_to_the_limit_parses_and_one_more_is_invalid_json() -> None:
     assert "invalidJson" not in [p.code for p in verdicts[0].problems]
     assert verdicts[0].request_id == "DEEP"
     assert [p.code for p in verdicts[1].problems] == ["invalidJson"]
-    assert "more than 256 levels deep" in verdicts[1].problems[0].message
+    assert "too deeply (more than 256 levels)" in verdicts[1].problems[0].message
     assert verdicts[1].request_id is None
 
 

@@ -524,16 +524,20 @@ def test_render_prints_the_text() -> None:
 
 def test_render_falls_back_and_says_so_on_stderr() -> None:
     argv = ["render", str(CATALOG), "TP_REFUND_DONE", "--language", "zh-MO"]
-    argv += ["-p", "merchant=M", "-p", "amount=1", "-p", "orderNo=2"]
+    argv += ["-p", "merchant=M", "-p", "amount=1:HKD", "-p", "orderNo=2"]
     code, out, err = run_cli(argv)
-    assert (code, out) == (0, "你在M的訂單2已退款1，款項已退回你的錢包。\n")  # noqa: RUF001
+    # The catalog declares amount a currency: Babel formats it for the user's locale.
+    from babel.numbers import format_currency
+
+    amount = format_currency(1, "HKD", locale="zh_Hant_MO")
+    assert (code, out) == (0, f"你在M的訂單2已退款{amount}，款項已退回你的錢包。\n")  # noqa: RUF001
     assert "zh-HK" in err
 
 
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["TP_REFUND_DONE", "--language", "en-US", "-p", "amount=1"], "merchant, orderNo"),
+        (["TP_REFUND_DONE", "--language", "en-US", "-p", "amount=1:HKD"], "merchant, orderNo"),
         (["TP_NOPE", "--language", "en-US"], "TP_NOPE"),
     ],
 )
@@ -826,7 +830,8 @@ def test_lint_places_each_problem_at_its_catalog_file(tmp_path: pathlib.Path) ->
 def _help_examples() -> list[str]:
     texts = [run_cli(["--help"])[1]]
     texts += [run_cli([name, "--help"])[1] for name in ("check", "preview", "render", "lint")]
-    texts += [run_cli([name, "--help"])[1] for name in ("schema", "explain")]
+    texts += [run_cli([name, "--help"])[1] for name in ("schema", "explain", "send")]
+    texts += [run_cli([name, "--help"])[1] for name in ("fake-wallet", "export", "import")]
     found: list[str] = []
     for text in texts:
         block = text.split("examples:\n", 1)[1].split("\n\n", 1)[0]

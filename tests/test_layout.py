@@ -117,7 +117,7 @@ ALLOWED: dict[str, set[str]] = {
     "preview": _BASE | {"locales", "catalog"},
     "send": _BASE | {"validation", "responses", "catalog"},
     "fakewallet": _BASE | {"send", "validation", "responses"},
-    "ledger": _BASE | {"send", "validation", "responses"},
+    "ledger": _BASE | {"send", "validation", "responses", "catalog"},
 }
 TESTING = {"testing", "strategies"}
 
@@ -164,3 +164,21 @@ def test_a_value_that_is_not_json_may_leave_the_fast_path_quietly() -> None:
     assert fastpath.run(strict, {Hostile("appId"): "x"}) is False
     assert fastpath.is_plain_json({"a": [1, 2.5, None, True, "x"]})
     assert not fastpath.is_plain_json({"a": {1, 2}})
+
+
+def test_the_command_line_module_holds_under_600_lines_of_code() -> None:
+    # Lines of code: neither blank, nor a comment, nor a docstring.
+    source = (PACKAGE / "cli.py").read_text("utf-8")
+    docstrings: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                docstrings.update(range(body[0].lineno, (body[0].end_lineno or 0) + 1))
+    code = [
+        line
+        for number, line in enumerate(source.splitlines(), 1)
+        if line.strip() and not line.strip().startswith("#") and number not in docstrings
+    ]
+    assert len(code) < 600

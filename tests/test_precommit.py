@@ -171,7 +171,6 @@ def test_lint_passes_each_example_catalog_file(name: str) -> None:
 # pre-commit passes every staged file of a hook in one call (split across processes only for
 # long lists), so `msgtemplates lint` must take several catalog paths. It takes one today;
 # this marker comes off when the command line takes `lint CATALOG...`.
-@pytest.mark.xfail(reason="msgtemplates lint takes a single CATALOG", strict=True)
 def test_lint_passes_all_example_catalog_files_in_one_call() -> None:
     catalogs = matching(HOOKS["msgtemplates-lint"], example_files())
     assert len(catalogs) > 1
