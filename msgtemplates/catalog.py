@@ -457,8 +457,10 @@ class Catalog(CatalogChecks):
         code, candidates = shape
         if code not in self._entries:
             # The exception's text quotes the code; the token must not travel with it.
-            shown = "***" if secret is not None and secret in code else code
-            raise UnknownTemplate(shown, known=self.codes)
+            def hide(text: str) -> str:
+                return "***" if secret is not None and secret in text else text
+
+            raise UnknownTemplate(hide(code), known=[hide(known) for known in self.codes])
         entry = self._entries[code]
         languages = [language for _, language, _ in candidates]
         picked = best_match(user_locale, languages)
