@@ -7,6 +7,7 @@ import collections
 import collections.abc as cabc
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import itertools
@@ -127,6 +128,25 @@ def _parse(raw: bytes) -> object:
     except ValueError:
         # The only other ValueError the decoder raises: an integer beyond Python's digit limit.
         raise _Unreadable("a number has too many digits to read") from None
+
+
+@functools.cache
+def _fast_loads() -> cabc.Callable[[bytes], object]:
+    """The parser of typical lines; it raises a ValueError for a line it refuses.
+
+    msgspec where it is installed: it parses a typical request about twice as fast as
+    :mod:`json`, and reads every value as the standard parser does (integers of any size stay
+    integers; orjson, the other candidate, turns those beyond 64 bits into floats). Every line
+    it refuses (a lone surrogate escape, NaN, 1e400, bad UTF-8, any syntax error) goes to
+    :func:`_parse` and so gets the standard parser's verdict; a test compares the two on
+    hostile lines.
+    """
+    try:
+        import msgspec
+    except ImportError:
+        return lambda raw: _parse_typical(raw.decode())
+    # msgspec's errors are ValueErrors.
+    return t.cast("cabc.Callable[[bytes], object]", msgspec.json.Decoder().decode)
 
 
 def _parse_typical(text: str) -> object:
@@ -258,7 +278,7 @@ def _compact(
     This loop is the cost of a batch beyond the parse and ``check_request``, so a typical line
     calls no helper of its own.
     """
-    parse, check, count = _parse_typical, check_request, bytes.count
+    parse, check, count = _fast_loads(), check_request, bytes.count
     for lineno, raw in enumerate(lines, first):
         if type(raw) is not bytes:
             raw = _as_bytes(raw)
@@ -276,7 +296,7 @@ def _compact(
         try:
             if count(raw, b"[") + count(raw, b"{") > MAX_DEPTH:
                 raise _Unreadable
-            payload = parse(raw.decode())
+            payload = parse(raw)
             found = check(payload, catalog=catalog)
             problems: tuple[Problem, ...] = tuple(found) if found else ()
             request_id = payload.get("requestId") if type(payload) is dict else None

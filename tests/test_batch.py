@@ -16,9 +16,11 @@ import typing as t
 
 import pytest
 from helpers import payment_request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from msgtemplates import BatchVerdict, Catalog, MsgTemplatesError, check_batch
-from msgtemplates.batch import MAX_DEPTH, usable_cpus
+from msgtemplates import BatchVerdict, Catalog, MsgTemplatesError, check_batch, check_request
+from msgtemplates.batch import MAX_DEPTH, parse_request, usable_cpus
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "examples" / "catalog"
@@ -362,3 +364,51 @@ def test_a_killed_worker_fails_the_batch_within_seconds() -> None:
         for _ in verdicts:
             pass
     assert time.monotonic() - start < 30
+
+
+# --------------------------------------------------------------------------- the fast parser
+
+_HOSTILE_PIECES = [
+    '"\\ud800"',
+    '"\\udfff\\ud800"',
+    "NaN",
+    "-Infinity",
+    "1e400",
+    "-0",
+    "123456789012345678901234567890",
+    '"\\u0000"',
+    '"a\\nb"',
+    "1.0000000000000002",
+    "5e-324",
+    '"\\u00e9"',
+    "[]",
+    "{}",
+    "tru",
+    '"x',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["requestId", "appId", "templates", "extendInfo", "x", "appId"]),
+            st.sampled_from(_HOSTILE_PIECES)
+            | st.from_regex(r'"[a-z\\u00e9]{0,6}"', fullmatch=True),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["", " ", "\t", "\r", " \r"]),
+)
+def test_the_fast_parser_gives_every_line_the_standard_parsers_verdict(
+    members: list[tuple[str, str]], tail: str
+) -> None:
+    # Duplicate keys, lone surrogate escapes, NaN, huge numbers, odd floats and broken text.
+    line = "{" + ", ".join(f'"{name}": {value}' for name, value in members) + "}" + tail
+    raw = line.encode("utf-8")
+    (verdict,) = list(check_batch([raw]))
+    payload, invalid = parse_request(raw)
+    if invalid is not None:
+        assert [p.code for p in verdict.problems] == ["invalidJson"]
+    else:
+        assert list(verdict.problems) == check_request(payload)
