@@ -1,6 +1,7 @@
 """Adversarial inputs: every entry point takes time linear in the size of hostile input.
 
-Run: ``python benchmarks/adversarial.py [--json OUT]``. Each row times one entry point on a
+Run: ``python benchmarks/adversarial.py [--json OUT] [--shapes]``. Each row times one entry
+point on a
 1 MB and on a 10 MB input built to make a regular expression or a scanner backtrack, and
 reports the ratio of the two times: linear work gives about 10; anything over 15 is flagged.
 The 1 MB time is this row's reference, measured in the same run. Beside it, ``baseline`` is the
@@ -20,13 +21,18 @@ The regular expressions of the package, and why none can be driven into super-li
   ``suggest_tag`` does not look at text longer than 64 characters.
 - The schema's language ``pattern`` starts with ``^`` and has bounded quantifiers; the fast
   path tries it only on strings of at most 64 characters.
-- ``validation._ODD_SEARCH``, ``_SURROGATE_SEARCH`` and ``_INVISIBLE_FINDALL`` are single
-  character classes: one step per character.
-- ``validation._SAFE_URL`` is a ``fullmatch`` anchored at the start whose one variable-length
+- ``rules._ODD_SEARCH``, ``_SURROGATE_SEARCH``, ``_INVISIBLE_SEARCH`` and ``_FORMAT_SEARCH``
+  are single character classes: one step per character.
+- ``rules._SAFE_URL`` is a ``fullmatch`` anchored at the start whose one variable-length
   host part (``[^\\W_](?:[\\w.-]*[^\\W_])?``) is followed by a character that the host class
   cannot match, so a failing match backtracks once over the host, not once per start.
 - ``catalog._TOML_POSITION`` and ``_TOML_END`` search only tomllib's own error messages,
-  which never hold catalog text.
+  which never hold catalog text; ``catalog._TOML_KEY`` is matched once per line at its start.
+- ``locales._EXTENDED`` reads a tag with extensions in one atomic pass (no backtracking).
+
+The hostile shapes (``--shapes``) scale a count instead of a size: a 1 MB first line whose
+requestId 10 n later lines repeat, n placeholders per text, n unused parameters against n
+placeholders, n content templates in one request, an unknown member name of n characters.
 """
 
 from __future__ import annotations
@@ -42,7 +48,14 @@ import tempfile
 import time
 import typing as t
 
-from msgtemplates import Catalog, Template, TemplateSyntaxError, best_match, check_request
+from msgtemplates import (
+    Catalog,
+    Template,
+    TemplateSyntaxError,
+    best_match,
+    check_batch,
+    check_request,
+)
 from msgtemplates.cli import run as cli_run
 
 MB = 1 << 20
@@ -200,6 +213,92 @@ def _row(
     }
 
 
+# --- hostile shapes: counts instead of sizes ---------------------------------------------------
+# Each shape is built for a count n and for 10 n; linear work takes about 10 times as long.
+
+_VALID: dict[str, t.Any] = {
+    "appId": "3333010071465913",
+    "accessToken": "2019112719074101000700000077771abcd",
+    "requestId": "R-1",
+    "templateCode": "TP",
+    "templates": [{"language": "en-US", "templateParameters": {"a0": "x"}}],
+}
+
+
+def _repeats_file(count: int, where: pathlib.Path) -> str:
+    """A 1 MB first line, then ``count`` short lines reusing its requestId with other bodies."""
+    path = where / "repeats.jsonl"
+    first = json.dumps({**_VALID, "extendInfo": "x" * MB})
+    others = "".join(json.dumps({**_VALID, "appId": str(i)}) + "\n" for i in range(count))
+    path.write_text(first + "\n" + others, "utf-8")
+    return str(path)
+
+
+def _batch(path: str) -> None:
+    for _ in check_batch(path):
+        pass
+
+
+def _placeholder_catalog(count: int, _: pathlib.Path) -> Catalog:
+    """Three texts of ``count`` placeholders each, two of them disjoint from the third."""
+    a = " ".join(f"${{a{i}}}" for i in range(count))
+    b = " ".join(f"${{b{i}}}" for i in range(count))
+    return Catalog({"TP": {"en-US": a, "zh-TW": a, "th-TH": b}})
+
+
+def _unused_request(count: int, _: pathlib.Path) -> tuple[dict[str, t.Any], Catalog]:
+    """``count`` placeholders in the catalog and ``count`` unused parameters in the request."""
+    catalog = Catalog({"TP": {"en-US": " ".join(f"${{a{i}}}" for i in range(count))}})
+    params = {f"u{i}": "v" for i in range(count)}
+    return {**_VALID, "templates": [{"language": "en-US", "templateParameters": params}]}, catalog
+
+
+def _many_templates(count: int, _: pathlib.Path) -> tuple[dict[str, t.Any], Catalog]:
+    """A request of ``count`` content templates (a maxItems error), previewed for en-US."""
+    templates = [{"language": f"en-{i % 900 + 100:03d}"} for i in range(count)]
+    catalog = Catalog({"TP": {"en-US": "Hi ${a0}"}})
+    return {**_VALID, "templates": templates}, catalog
+
+
+def _long_key(count: int, _: pathlib.Path) -> dict[str, t.Any]:
+    """An unknown member whose name is ``count`` characters long."""
+    return {**_VALID, "x" * count: 1}
+
+
+def _lines_loop(path: str) -> None:
+    _bare_loop(path)
+
+
+SHAPES: dict[str, tuple[_Case, _Case, int]] = {
+    # name: (the entry point, a linear baseline over the same input, the smaller count)
+    "check_batch, 1 MB first line x repeats": (
+        _Case(_repeats_file, _batch),
+        _Case(_repeats_file, _lines_loop),
+        2_000,
+    ),
+    "Catalog lint, placeholders": (
+        _Case(_placeholder_catalog, lambda catalog: catalog.lint()),
+        _Case(_placeholder_catalog, lambda catalog: catalog.codes),
+        2_000,
+    ),
+    "check_request with catalog, placeholders x unused parameters": (
+        _Case(_unused_request, lambda pair: check_request(pair[0], catalog=pair[1])),
+        _Case(_unused_request, lambda pair: json.loads(json.dumps(pair[0]))),
+        1_000,
+    ),
+    "Catalog.preview, content templates": (
+        _Case(_many_templates, lambda pair: pair[1].preview(pair[0], user_locale="en-US")),
+        _Case(_many_templates, lambda pair: json.loads(json.dumps(pair[0]))),
+        1_000,
+    ),
+    "check_request, unknown member name length": (
+        _Case(_long_key, check_request),
+        _Case(_long_key, lambda payload: json.loads(json.dumps(payload))),
+        MB,
+    ),
+}
+
+
 def run() -> list[dict[str, t.Any]]:
     """Time each entry point on each adversarial input at 1 MB and 10 MB; one row per pair."""
     rows = []
@@ -220,6 +319,20 @@ def run() -> list[dict[str, t.Any]]:
     baseline = _ratio(_Case(_nested_file, _read_and_decode), SIZES)
     doubled = functools.partial(_seconds, nested, DOUBLED)
     rows.append(_row("CLI check on deeply nested JSON", small, large, baseline, doubled))
+    return [*rows, *run_shapes()]
+
+
+def run_shapes() -> list[dict[str, t.Any]]:
+    """Only the hostile shapes: a repeated long first line, placeholders, templates, keys."""
+    rows = []
+    for name, (case, linear, count) in SHAPES.items():
+        counts = (count, 10 * count)
+        small, large = _ratio(case, counts)
+        baseline = _ratio(linear, counts)
+        doubled = functools.partial(_seconds, case, 20 * count)
+        row = _row(name, small, large, baseline, doubled)
+        row["name"] = f"{name}, 10 n vs n (n = {count:,})"
+        rows.append(row)
     return rows
 
 
@@ -227,8 +340,11 @@ def main() -> int:
     """Print the table of ratios; optionally write it as JSON; exit 1 if any is super-linear."""
     parser = argparse.ArgumentParser(description="Adversarial inputs: 10 MB vs 1 MB timings.")
     parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
+    parser.add_argument(
+        "--shapes", action="store_true", help="only the hostile shapes (counts, not sizes)"
+    )
     args = parser.parse_args()
-    rows = run()
+    rows = run_shapes() if args.shapes else run()
     print("| what | 1 MB | 10 MB | ratio | baseline | 20 MB / 10 MB | |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:

@@ -68,7 +68,7 @@ with atheris.instrument_imports(include=["msgtemplates"]) if _MAIN else contextl
         validate_request,
     )
     from msgtemplates.cli import run
-    from msgtemplates.problems import CODES
+    from msgtemplates.problems import CODES, one_line
 
     # Submodules load on first use; load them now so that they are instrumented too.
     for _module in pkgutil.iter_modules(msgtemplates.__path__):
@@ -189,6 +189,16 @@ def _fixed_wording() -> str:
                 texts.append(re.sub(r'"(?:[^"\\]|\\.)*"', " ", problem.message))
     _, out, err = _run_cli(["check", "-"], b"{}")
     texts.append(out + err)
+    # Every literal piece of the builders' and exceptions' wording, and of a repr().
+    texts.append("Problem(path='', code='', message='', severity='') RequestInvalid([])")
+    import ast
+    import pathlib
+
+    package = pathlib.Path(__file__).resolve().parent.parent / "msgtemplates"
+    for name in ("problems.py", "errors.py", "responses.py", "catalog.py", "compose.py"):
+        for node in ast.walk(ast.parse((package / name).read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                texts.append(node.value)
     return "\n".join(texts)
 
 
@@ -590,7 +600,9 @@ def _check_preview(
             _assert_exception(error, token)
             continue
         _assert_problems(list(preview.problems), token)
-        _encodes(preview.text)
+        # The preview text is the request's own data (a lone surrogate is an invalidCharacter
+        # problem of it); what prints it escapes it, as the command line does.
+        _encodes(one_line(preview.text))
         assert not _token_leaks(token, preview.text), f"the preview text shows {token!r}"
         extra = [p for p in preview.problems if p not in problems]
         assert not extra, f"the preview has problems check_request lacks: {extra[:2]}"
