@@ -8,7 +8,6 @@ import collections.abc as cabc
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import io
 import itertools
 import json
@@ -193,6 +192,8 @@ def _body_digest(payload: object) -> int:
     deep stack is left behind by :func:`_on_fresh_stack`.
     """
     body = _CANONICAL(payload).encode("utf-8", "surrogatepass")
+    import hashlib
+
     return int.from_bytes(hashlib.blake2b(body, digest_size=4).digest(), "little") & _BODY_BITS
 
 
@@ -590,18 +591,28 @@ def _blocks(source: object) -> cabc.Iterator[_Block]:
         yield first, offset, b"".join(parts)
 
 
+def _worker(connection: t.Any, catalog: Catalog | None, body: int) -> None:
+    """A worker process: check each block the parent sends, until the parent hangs up."""
+    _init_worker(catalog, body)
+    while True:
+        try:
+            connection.send(_check_block(connection.recv()))
+        except (EOFError, OSError):
+            # The parent hung up (done, or failing): leave quietly.
+            return
+
+
 def _parallel(
     source: object, catalog: Catalog | None, jobs: int, body: int
 ) -> cabc.Iterator[_Compact]:
     """Check the batch in ``jobs`` processes, yielding its lines in order.
 
-    A batch of one block is checked here, without starting a process. At most two blocks per
-    process are in flight, so memory stays flat however long the batch is. A worker that dies
-    fails the batch at once (``ProcessPoolExecutor`` notices, where ``multiprocessing.Pool``
-    would wait forever).
+    A batch of one block is checked here, without starting a process. Each worker has its own
+    pipe, of which the parent keeps only its end, and at most one block in flight, so memory
+    stays flat however long the batch is and nothing can deadlock. A worker that dies (killed,
+    out of memory) closes its pipe: the parent's next read fails at once, even in the middle
+    of a message, where a shared multiprocessing queue would wait forever.
     """
-    import concurrent.futures
-    import concurrent.futures.process
     import multiprocessing
 
     blocks = _blocks(source)
@@ -614,25 +625,48 @@ def _parallel(
         return
     # Not "fork": the caller may have threads, which fork can deadlock.
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(catalog, body)
+    context: t.Any = multiprocessing.get_context(
+        "forkserver" if "forkserver" in methods else "spawn"
     )
-    pending: collections.deque[concurrent.futures.Future[list[_Compact]]] = collections.deque()
+    workers: list[tuple[t.Any, t.Any]] = []
+    pending: collections.deque[t.Any] = collections.deque()
+    died = MsgTemplatesError(
+        "a worker process of check_batch died (killed, or out of memory); "
+        "the batch was not checked to the end"
+    )
     try:
-        for block in itertools.chain((head, second), blocks):
-            pending.append(pool.submit(_check_block, block))
-            if len(pending) >= 2 * jobs:
-                yield from pending.popleft().result()
+        for _ in range(jobs):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_worker, args=(theirs, catalog, body), daemon=True)
+            process.start()
+            theirs.close()
+            workers.append((process, mine))
+        for number, block in enumerate(itertools.chain((head, second), blocks)):
+            connection = workers[number % jobs][1]
+            if len(pending) == jobs:
+                # The oldest block in flight is this worker's: take its result first.
+                try:
+                    yield from pending.popleft().recv()
+                except (EOFError, OSError):
+                    raise died from None
+            try:
+                connection.send(block)
+            except OSError:
+                raise died from None
+            pending.append(connection)
         while pending:
-            yield from pending.popleft().result()
-    except concurrent.futures.process.BrokenProcessPool:
-        raise MsgTemplatesError(
-            "a worker process of check_batch died (killed, or out of memory); "
-            "the batch was not checked to the end"
-        ) from None
+            try:
+                yield from pending.popleft().recv()
+            except (EOFError, OSError):
+                raise died from None
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        for _, connection in workers:
+            connection.close()
+        for process, _ in workers:
+            process.join(timeout=1)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=1)
 
 
 # --------------------------------------------------------------------------- the API

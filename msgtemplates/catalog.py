@@ -48,7 +48,13 @@ SUFFIXES: cabc.Mapping[str, str] = types.MappingProxyType({".toml": "TOML", ".js
 # The platform reads these two parameters itself, so a text never needs to use them.
 _PLATFORM_PARAMETERS = frozenset(LINK_PARAMETERS)
 # `$name` written without braces: the wallet prints it as it stands.
-_BARE_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@functools.cache
+def _bare_dollar() -> re.Pattern[str]:
+    """``$name`` written without braces (compiled on first use: import stays light)."""
+    return re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
 
 _FILE_KEYS = ("default", "content", "parameters")
 
@@ -62,8 +68,15 @@ _GUESSES = 10
 _GUESS_POOL = 100
 
 # tomllib before Python 3.14 puts the position only into the message.
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*\Z")
-_TOML_END = re.compile(r"\s*\(at end of document\)\s*\Z")
+
+
+@functools.cache
+def _toml_error_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Where tomllib's error message gives the position, or says "end of document"."""
+    return (
+        re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*\Z"),
+        re.compile(r"\s*\(at end of document\)\s*\Z"),
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -1032,7 +1045,7 @@ def _lint_entry(code: str, entry: _Entry) -> list[Problem]:
             problems.append(
                 build.invisible_character(at, *invisible, invisible_count(text), what="text")
             )
-        bare = _BARE_DOLLAR.search(text) if "$" in text else None
+        bare = _bare_dollar().search(text) if "$" in text else None
         if bare is not None:
             start = bare.start()
             line_start = text.rfind("\n", 0, start) + 1
@@ -1126,24 +1139,31 @@ def _read_file(
 
 
 # A TOML key at the start of a line: bare, "basic" or 'literal', maybe dotted under content.
-_TOML_KEY = re.compile(
-    r"""[ \t]*(?:content[ \t]*\.[ \t]*)?("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z0-9_-]+)[ \t]*="""
-)
-_TOML_TABLE = re.compile(r"[ \t]*\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]")
+@functools.cache
+def _toml_key_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A key at the start of a TOML line (bare, "basic" or 'literal'), and a table header."""
+    return (
+        re.compile(
+            r"""[ \t]*(?:content[ \t]*\.[ \t]*)?"""
+            r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z0-9_-]+)[ \t]*="""
+        ),
+        re.compile(r"[ \t]*\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]"),
+    )
 
 
 def _toml_lines(text: str) -> dict[str, int]:
     """The 1-based line of ``default``, of ``content`` and of each content key (best effort)."""
     lines: dict[str, int] = {}
     table = ""
+    key_pattern, table_pattern = _toml_key_patterns()
     for number, line in enumerate(text.split("\n"), 1):
-        header = _TOML_TABLE.match(line)
+        header = table_pattern.match(line)
         if header is not None:
             table = header.group(1)
             if table == "content":
                 lines.setdefault("content", number)
             continue
-        match = _TOML_KEY.match(line)
+        match = key_pattern.match(line)
         if match is None:
             continue
         key = _toml_key(match.group(1))
@@ -1191,13 +1211,14 @@ def _parse_toml(text: str, file: str) -> object:
     except tomllib.TOMLDecodeError as err:
         reason = str(err)
         lineno: int | None = getattr(err, "lineno", None)
-        position = _TOML_POSITION.search(reason)
+        position_pattern, end_pattern = _toml_error_patterns()
+        position = position_pattern.search(reason)
         if position is not None:
             reason = reason[: position.start()]
             lineno = lineno or int(position.group(1))
             reason += f" at column {position.group(2)}"
-        elif _TOML_END.search(reason):
-            reason = _TOML_END.sub(" at the end of the file", reason)
+        elif end_pattern.search(reason):
+            reason = end_pattern.sub(" at the end of the file", reason)
             lineno = lineno or text.count("\n") + 1
         raise CatalogError(
             f"is not valid TOML: {_first_lower(reason)}", path=file, lineno=lineno

@@ -32,17 +32,21 @@ __all__ = [
 # language[-Script][-REGION]; \Z rather than $ so that "en-US\n" is not well-formed.
 _WELL_FORMED = re.compile(r"([A-Za-z]{2,3})(?:-([A-Za-z]{4}))?(?:-([A-Za-z]{2}|[0-9]{3}))?\Z")
 
+
 # The same, then BCP 47 variants, extensions and private use (RFC 5646 section 2.1), at least
 # one subtag of them. Each subtag is closed by a look-ahead and the tail is one atomic group, so
 # a long run of tag-like text is read in one linear pass, never backtracked.
-_EXTENDED = re.compile(
-    r"(?P<base>[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-[A-Za-z]{2}|-[0-9]{3})?)(?=-)"
-    r"(?>"
-    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3})(?![A-Za-z0-9]))*"
-    r"(?:-[0-9A-WYZa-wyz](?:-[A-Za-z0-9]{2,8}(?![A-Za-z0-9]))+)*"
-    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8}(?![A-Za-z0-9]))+)?"
-    r")\Z"
-)
+@functools.cache
+def _extended() -> re.Pattern[str]:
+    """The extended-tag pattern, compiled on first use (import stays light)."""
+    return re.compile(
+        r"(?P<base>[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-[A-Za-z]{2}|-[0-9]{3})?)(?=-)"
+        r"(?>"
+        r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3})(?![A-Za-z0-9]))*"
+        r"(?:-[0-9A-WYZa-wyz](?:-[A-Za-z0-9]{2,8}(?![A-Za-z0-9]))+)*"
+        r"(?:-[Xx](?:-[A-Za-z0-9]{1,8}(?![A-Za-z0-9]))+)?"
+        r")\Z"
+    )
 
 
 def _lower(text: str) -> str:
@@ -98,7 +102,7 @@ def _base_length(hyphenated: str) -> int:
     """The length of the language, script and region of a tag with more subtags, else 0."""
     if len(hyphenated) > _LONGEST_EXTENDED:
         return 0
-    match = _EXTENDED.match(hyphenated)
+    match = _extended().match(hyphenated)
     return 0 if match is None else match.end("base")
 
 

@@ -7,9 +7,9 @@ request, a catalog text and a generated test value are judged by the same rule.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
-import urllib.parse
 
 __all__ = [
     "INVISIBLE",
@@ -48,25 +48,31 @@ _FORMAT = (
 _ODD_SEARCH = re.compile(f"[{_SURROGATES}{INVISIBLE}]").search
 _SURROGATE_SEARCH = re.compile(f"[{_SURROGATES}]").search
 _INVISIBLE_SEARCH = re.compile(f"[{INVISIBLE}]").search
-_FORMAT_SEARCH = re.compile(f"[{_FORMAT}]").search
 # Surrogates and the invisible characters are all unprintable, so text that str.isprintable()
 # accepts (a C loop, faster than a search) has none of them. Checked here, so that a printable
 # character added to INVISIBLE turns the shortcut off instead of slipping through.
 _PRINTABLE_IS_CLEAN: t.Final = not any(char.isprintable() for char in INVISIBLE)
 
+
 # Whatever may follow a host or /pages/: no whitespace, control, backslash, bidi, zero-width or
 # other format character, any of which can make a link mean something other than what a reader
 # sees.
-_URL_REST = rf"[^\s\\\x00-\x1f\x7f-\x9f{_FORMAT}{_SURROGATES}]"
-_SAFE_URL = re.compile(
-    # Schemes are case-insensitive (RFC 3986), so HTTPS: is as safe as https:.
-    r"(?:[Hh][Tt][Tt][Pp][Ss]?://"
-    r"(?:[^\W_](?:[\w.-]*[^\W_])?|\[[0-9A-Fa-f:.]+\])"  # a host name or an IPv6 literal
-    r"(?::[0-9]{1,5})?"
-    rf"(?:[/?#]{_URL_REST}*)?"
-    rf"|(/pages/{_URL_REST}+))"
-).fullmatch
-_PATH_END = re.compile(r"[?#]").search
+@functools.cache
+def _link_patterns() -> tuple[t.Callable[[str], re.Match[str] | None], ...]:
+    """The link patterns, compiled on first use (import stays light)."""
+    # Whatever may follow a host or /pages/: no whitespace, control, backslash, bidi,
+    # zero-width or other format character, any of which can make a link mean something other
+    # than what a reader sees.
+    rest = rf"[^\s\\\x00-\x1f\x7f-\x9f{_FORMAT}{_SURROGATES}]"
+    safe_url = re.compile(
+        # Schemes are case-insensitive (RFC 3986), so HTTPS: is as safe as https:.
+        r"(?:[Hh][Tt][Tt][Pp][Ss]?://"
+        r"(?:[^\W_](?:[\w.-]*[^\W_])?|\[[0-9A-Fa-f:.]+\])"  # a host name or an IPv6 literal
+        r"(?::[0-9]{1,5})?"
+        rf"(?:[/?#]{rest}*)?"
+        rf"|(/pages/{rest}+))"
+    ).fullmatch
+    return safe_url, re.compile(r"[?#]").search, re.compile(f"[{_FORMAT}]").search
 
 
 def first_surrogate(text: str) -> tuple[str, int] | None:
@@ -139,15 +145,18 @@ def is_safe_link(link: str) -> bool:
     >>> [is_safe_link(x) for x in ("javascript:alert(1)", "/pages/../x", "/pages/%2e%2e/x")]
     [False, False, False]
     """
-    match = _SAFE_URL(link)
+    safe_url, path_end, format_search = _link_patterns()
+    match = safe_url(link)
     if match is None:
         return False
     page = match.group(1)
     if page is None:
         return True
-    end = _PATH_END(page)
+    import urllib.parse
+
+    end = path_end(page)
     path = urllib.parse.unquote(page if end is None else page[: end.start()])
-    if _FORMAT_SEARCH(path) is not None or "\\" in path:
+    if format_search(path) is not None or "\\" in path:
         return False
     return not any(segment in (".", "..") for segment in path.split("/"))
 

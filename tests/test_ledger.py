@@ -369,3 +369,57 @@ def test_a_campaign_killed_halfway_and_rerun_delivers_every_request_exactly_once
         assert entry.request_id is not None
         finals[entry.request_id] = finals.get(entry.request_id, 0) + 1
     assert finals == {f"CAMPAIGN-{n:04d}": 1 for n in range(count)}
+
+
+def test_the_send_command_killed_halfway_and_rerun_delivers_every_request_exactly_once(
+    tmp_path: t.Any, wallet: FakeWallet, merchant_key: rsa.RSAPrivateKey
+) -> None:
+    count = 30
+    campaign, ledger = tmp_path / "c.jsonl", tmp_path / "c.ledger"
+    write_campaign(campaign, [request(n) for n in range(count)])
+    (tmp_path / "merchant.pem").write_bytes(private_pem(merchant_key))
+    (tmp_path / "wallet.pem").write_text(wallet.public_key)
+    root = os.path.dirname(os.path.dirname(msgtemplates.__file__))
+    env = {**os.environ, "PYTHONPATH": root}
+
+    with wallet.serve() as url:
+
+        def command(*rate: str) -> list[str]:
+            return [
+                sys.executable,
+                "-m",
+                "msgtemplates",
+                "send",
+                str(campaign),
+                "--base-url",
+                url,
+                "--client-id",
+                "2021000000000001",
+                "--private-key",
+                str(tmp_path / "merchant.pem"),
+                "--wallet-public-key",
+                str(tmp_path / "wallet.pem"),
+                "--ledger",
+                str(ledger),
+                *rate,
+            ]
+
+        with subprocess.Popen(command("--rate", "25"), env=env) as first:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if ledger.exists() and len(ledger.read_bytes().splitlines()) >= count // 3:
+                    break
+                assert first.poll() is None, "the first run ended before it could be killed"
+                time.sleep(0.005)
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        killed_at = len(read_ledger(ledger))
+        assert 0 < killed_at < count
+        second = subprocess.run(command(), env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert f"{count - killed_at} succeeded" in second.stdout
+    assert f"{killed_at} skipped" in second.stdout
+    assert sorted(wallet.delivered) == [f"CAMPAIGN-{n:04d}" for n in range(count)]
+    assert count <= len(wallet.received) <= count + 1
+    finals = [entry.request_id for entry in read_ledger(ledger) if entry.final]
+    assert sorted(finals) == [f"CAMPAIGN-{n:04d}" for n in range(count)]

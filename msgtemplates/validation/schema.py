@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import re
 import typing as t
-from pathlib import Path
 
 from ..errors import MsgTemplatesError
 from ..problems import quote
@@ -28,8 +28,12 @@ _SCHEMA_FILES: dict[str, str] = {
 }
 
 # The wheel ships the schemas inside the package; a source checkout keeps them at the repo root.
-_PACKAGE = Path(__file__).parent.parent
-_SCHEMA_DIRS = (_PACKAGE / "schemas", _PACKAGE.parent / "schemas")
+# os.path, not pathlib: pathlib imports urllib and more, and import msgtemplates stays light.
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_SCHEMA_DIRS = (
+    os.path.join(_PACKAGE, "schemas"),
+    os.path.join(os.path.dirname(_PACKAGE), "schemas"),
+)
 
 
 def schema_text(name: SchemaName, /) -> str:
@@ -48,14 +52,15 @@ def schema_text(name: SchemaName, /) -> str:
     if filename is None:
         raise ValueError(f"unknown schema {quote(name)}; use 'request' or 'response'")
     for directory in _SCHEMA_DIRS:
-        path = directory / filename
+        path = os.path.join(directory, filename)
         try:
-            return path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8") as stream:
+                return stream.read()
         except FileNotFoundError:
             continue
         except OSError as err:
             raise MsgTemplatesError(f"cannot read the schema file {path}: {err.strerror}") from err
-    searched = " and ".join(str(d) for d in _SCHEMA_DIRS)
+    searched = " and ".join(_SCHEMA_DIRS)
     raise MsgTemplatesError(
         f"the schema file {filename} is in neither {searched}; reinstall msgtemplates"
     )
