@@ -421,5 +421,5 @@ def test_the_send_command_killed_halfway_and_rerun_delivers_every_request_exactl
     assert f"{killed_at} skipped" in second.stdout
     assert sorted(wallet.delivered) == [f"CAMPAIGN-{n:04d}" for n in range(count)]
     assert count <= len(wallet.received) <= count + 1
-    finals = [entry.request_id for entry in read_ledger(ledger) if entry.final]
     finals = [str(entry.request_id) for entry in read_ledger(ledger) if entry.final]
+    assert sorted(finals) == [f"CAMPAIGN-{n:04d}" for n in range(count)]
