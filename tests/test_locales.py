@@ -760,7 +760,7 @@ def test_readme_market_table_is_what_best_match_gives() -> None:
     start = text.index(START)
     found = text[start : text.index(END, start) + len(END)]
     assert found == expected, f"README.md's market table is stale; replace it with:\n{expected}"
-    assert text.index(END) < text.index("## Testing your own code")
+    assert text.index(END) < text.index("## In your tests and CI")
 
 
 def test_best_match_answers_stay_right_past_the_warm_cache_size() -> None:
