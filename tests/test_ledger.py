@@ -314,16 +314,35 @@ print(summary.skipped, summary.succeeded)
 """
 
 
-def test_a_campaign_killed_halfway_and_rerun_delivers_every_request_exactly_once(
-    tmp_path: t.Any, wallet: FakeWallet, merchant_key: rsa.RSAPrivateKey
-) -> None:
-    count = 30
+def _crash_campaign(
+    tmp_path: t.Any, wallet: FakeWallet, merchant_key: rsa.RSAPrivateKey, count: int
+) -> tuple[t.Any, t.Any, dict[str, str]]:
+    """A campaign of ``count`` requests, the keys on disk, and the environment of a child."""
     campaign, ledger = tmp_path / "c.jsonl", tmp_path / "c.ledger"
     write_campaign(campaign, [request(n) for n in range(count)])
     (tmp_path / "merchant.pem").write_bytes(private_pem(merchant_key))
     (tmp_path / "wallet.pem").write_text(wallet.public_key)
     root = os.path.dirname(os.path.dirname(msgtemplates.__file__))
-    env = {**os.environ, "PYTHONPATH": root}
+    return campaign, ledger, {**os.environ, "PYTHONPATH": root}
+
+
+def _kill_when_a_third_is_sent(process: subprocess.Popen[t.Any], ledger: t.Any, count: int) -> None:
+    """SIGKILL ``process`` once a third of the campaign has a ledger line."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if ledger.exists() and len(ledger.read_bytes().splitlines()) >= count // 3:
+            break
+        assert process.poll() is None, "the first run ended before it could be killed"
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_a_campaign_killed_halfway_and_rerun_delivers_every_request_exactly_once(
+    tmp_path: t.Any, wallet: FakeWallet, merchant_key: rsa.RSAPrivateKey
+) -> None:
+    count = 30
+    campaign, ledger, env = _crash_campaign(tmp_path, wallet, merchant_key, count)
 
     with wallet.serve() as url:
 
@@ -341,14 +360,7 @@ def test_a_campaign_killed_halfway_and_rerun_delivers_every_request_exactly_once
             ]
 
         with subprocess.Popen(child("25"), env=env) as first:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if ledger.exists() and len(ledger.read_bytes().splitlines()) >= count // 3:
-                    break
-                assert first.poll() is None, "the first run ended before it could be killed"
-                time.sleep(0.005)
-            first.send_signal(signal.SIGKILL)
-            first.wait()
+            _kill_when_a_third_is_sent(first, ledger, count)
         killed_at = len(read_ledger(ledger))
         assert 0 < killed_at < count
         second = subprocess.run(child("none"), env=env, capture_output=True, text=True, timeout=60)
@@ -375,12 +387,7 @@ def test_the_send_command_killed_halfway_and_rerun_delivers_every_request_exactl
     tmp_path: t.Any, wallet: FakeWallet, merchant_key: rsa.RSAPrivateKey
 ) -> None:
     count = 30
-    campaign, ledger = tmp_path / "c.jsonl", tmp_path / "c.ledger"
-    write_campaign(campaign, [request(n) for n in range(count)])
-    (tmp_path / "merchant.pem").write_bytes(private_pem(merchant_key))
-    (tmp_path / "wallet.pem").write_text(wallet.public_key)
-    root = os.path.dirname(os.path.dirname(msgtemplates.__file__))
-    env = {**os.environ, "PYTHONPATH": root}
+    campaign, ledger, env = _crash_campaign(tmp_path, wallet, merchant_key, count)
 
     with wallet.serve() as url:
 
@@ -405,14 +412,7 @@ def test_the_send_command_killed_halfway_and_rerun_delivers_every_request_exactl
             ]
 
         with subprocess.Popen(command("--rate", "25"), env=env) as first:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if ledger.exists() and len(ledger.read_bytes().splitlines()) >= count // 3:
-                    break
-                assert first.poll() is None, "the first run ended before it could be killed"
-                time.sleep(0.005)
-            first.send_signal(signal.SIGKILL)
-            first.wait()
+            _kill_when_a_third_is_sent(first, ledger, count)
         killed_at = len(read_ledger(ledger))
         assert 0 < killed_at < count
         second = subprocess.run(command(), env=env, capture_output=True, text=True, timeout=120)
