@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .batch import BatchVerdict, check_batch
+from .batch import BatchVerdict, check_batch, check_bytes
 from .catalog import Catalog, Preview, Rendered
 from .errors import (
     CatalogError,
@@ -40,6 +40,7 @@ __all__ = [
     "UnknownTemplate",
     "best_match",
     "check_batch",
+    "check_bytes",
     "check_request",
     "check_response",
     "fallback_chain",

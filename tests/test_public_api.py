@@ -28,6 +28,7 @@ PUBLIC_NAMES = {
     "UnknownTemplate",
     "best_match",
     "check_batch",
+    "check_bytes",
     "check_request",
     "check_response",
     "fallback_chain",
