@@ -17,7 +17,6 @@ import contextlib
 import io
 import json
 import os
-import pathlib
 import sys
 import threading
 import time
@@ -32,7 +31,6 @@ from .errors import (
     ResponseInvalid,
     UnknownTemplate,
 )
-from .preview import preview_record, preview_text, render_html, request_languages
 from .problems import Problem, one_line, secret_of
 from .responses import check_response, interpret_response
 from .validation import check_request, schema_text
@@ -603,6 +601,8 @@ class _Session:
 
         msgtemplates preview examples/send-request.json --catalog examples/catalog --locale zh-HK --locale ms-MY
         """  # noqa: E501
+        from .preview import preview_record, preview_text, render_html, request_languages
+
         report = _Report(self.out, args.format)
         name = _file_name(args.file)
         try:
@@ -647,7 +647,8 @@ class _Session:
                 previews, title=f"{one_line(name)} — msgtemplates preview", payload=payload
             )
             try:
-                pathlib.Path(args.html).write_text(page, "utf-8", "backslashreplace")
+                with open(args.html, "w", encoding="utf-8", errors="backslashreplace") as out:
+                    out.write(page)
             except (OSError, ValueError) as error:
                 reason = _reason(error) if isinstance(error, OSError) else "not a valid file name"
                 self.error(f"{one_line(args.html)}: cannot write: {reason}")
