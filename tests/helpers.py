@@ -32,3 +32,29 @@ def payment_request(token: str, /, **changes: t.Any) -> dict[str, t.Any]:
     }
     payload.update(changes)
     return payload
+
+
+def private_pem(key: t.Any) -> bytes:
+    """An RSA private key (cryptography's object) as unencrypted PKCS#8 PEM."""
+    from cryptography.hazmat.primitives import serialization
+
+    return t.cast(
+        "bytes",
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
+def public_pem(key: t.Any) -> bytes:
+    """The public half of an RSA private key as SubjectPublicKeyInfo PEM."""
+    from cryptography.hazmat.primitives import serialization
+
+    return t.cast(
+        "bytes",
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )

@@ -24,6 +24,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from helpers import private_pem, public_pem
 
 import msgtemplates
 from msgtemplates import check_request, interpret_response
@@ -33,18 +34,6 @@ from msgtemplates.send import SEND_PATH, Credentials, Sender, sign_request, veri
 CLIENT_ID = "2021000000000001"
 TOKEN = "TOKEN-0f1e2d3c-secret"
 PLACES = ["transport", "loopback"]
-
-
-def private_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def public_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ import typing as t
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from helpers import private_pem, public_pem
 
 import msgtemplates
 from msgtemplates import SignatureInvalid
@@ -28,18 +28,6 @@ from msgtemplates.send import Credentials, Sender
 
 CLIENT_ID = "2021000000000001"
 TOKEN = "TOKEN-77aa88bb-secret"
-
-
-def private_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def public_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
 
 
 @pytest.fixture(scope="module")

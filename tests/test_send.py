@@ -34,6 +34,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import NameOID
+from helpers import private_pem, public_pem
 
 import msgtemplates
 from msgtemplates import Catalog, RequestInvalid, SignatureInvalid
@@ -53,23 +54,6 @@ TOKEN = "TOKEN-a1b2c3d4e5f6-secret"
 NEW_TOKEN = "TOKEN-fresh-9z8y7x-secret"
 MODES = ["transport-sync", "transport-async", "loopback-sync", "loopback-async"]
 OPENSSL = shutil.which("openssl")
-
-
-def private_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
-def public_pem(key: t.Any) -> bytes:
-    return t.cast(
-        "bytes",
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ),
-    )
 
 
 @pytest.fixture(scope="module")
