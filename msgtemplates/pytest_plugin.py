@@ -180,7 +180,21 @@ class LintFailed(Exception):
     """Raised by a catalog item whose template has lint errors (or warnings, when strict)."""
 
 
-class TemplateItem(pytest.Item):
+class _LintItem(pytest.Item):
+    """An item whose failure is its own text: the problem lines or the reason, no traceback."""
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: t.Any = None,
+    ) -> str | t.Any:
+        """The failure's own text, without a traceback into the plugin."""
+        if isinstance(excinfo.value, LintFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+
+class TemplateItem(_LintItem):
     """One template code of a catalog; passes when its lint has no errors.
 
     :param problems: the template's lint problems, each with its line as printed:
@@ -217,22 +231,12 @@ class TemplateItem(pytest.Item):
             self.add_report_section("call", "msgtemplates lint warnings", "\n".join(shown))
             self.config.stash[_WARNINGS_KEY].extend(shown)
 
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: t.Any = None,
-    ) -> str | t.Any:
-        """The problem lines themselves, without a traceback into the plugin."""
-        if isinstance(excinfo.value, LintFailed):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
-
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         """The template's file and the item's name, for pytest's report headers."""
         return self.file, None, self.nodeid
 
 
-class CatalogLoadItem(pytest.Item):
+class CatalogLoadItem(_LintItem):
     """A configured catalog that cannot be loaded: one item that fails with the reason."""
 
     def __init__(self, *, reason: str, **kwargs: t.Any) -> None:
@@ -243,16 +247,6 @@ class CatalogLoadItem(pytest.Item):
     def runtest(self) -> None:
         """Fail with the :class:`~msgtemplates.CatalogError` text."""
         raise LintFailed(f"cannot load the catalog: {self.reason}")
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: t.Any = None,
-    ) -> str | t.Any:
-        """The reason itself, without a traceback into the plugin."""
-        if isinstance(excinfo.value, LintFailed):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         """The catalog path and the item's name, for pytest's report headers."""

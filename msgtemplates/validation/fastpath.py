@@ -23,6 +23,7 @@ __all__ = [
     "SAFE_LINKS",
     "FastPathBug",
     "FastPathWriter",
+    "SourceWriter",
     "failed",
     "is_plain_json",
     "item_test",
@@ -78,29 +79,16 @@ def learn_link(link: object) -> bool:
 # --- the fast path: one generated function ---------------------------------------------------
 
 
-class FastPathWriter:
-    """Writes the Python source of ``clean(payload) -> bool`` for a compiled schema.
+class SourceWriter:
+    """What the generators of this package share: source lines, names and constants.
 
-    ``True`` means the payload has no problem at all, not even a warning; ``False`` means "walk
-    it properly". The function accepts only exact ``dict``, ``list`` and ``str`` instances, so a
-    subclass with surprising methods always takes the careful path, and on such JSON data it
-    never raises: an exception from it is a bug, which :func:`run` lets through.
+    :param namespace: the globals the generated code runs with; constants are added to it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, namespace: dict[str, object]) -> None:
         self.lines: list[str] = []
-        self.namespace: dict[str, object] = {
-            "_M": MISSING,
-            "_surrogate": first_surrogate,
-            "_clean_text": is_clean_text,
-            "_LANGUAGES": CLEAN_LANGUAGES,
-            "_learn_language": learn_language,
-            "_LINKS": SAFE_LINKS,
-            "_learn_link": learn_link,
-        }
+        self.namespace = namespace
         self.counter = 0
-        self.uses_languages = False
-        self.uses_keys = False
 
     def name(self, prefix: str) -> str:
         self.counter += 1
@@ -113,6 +101,31 @@ class FastPathWriter:
 
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
+
+
+class FastPathWriter(SourceWriter):
+    """Writes the Python source of ``clean(payload) -> bool`` for a compiled schema.
+
+    ``True`` means the payload has no problem at all, not even a warning; ``False`` means "walk
+    it properly". The function accepts only exact ``dict``, ``list`` and ``str`` instances, so a
+    subclass with surprising methods always takes the careful path, and on such JSON data it
+    never raises: an exception from it is a bug, which :func:`run` lets through.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "_M": MISSING,
+                "_surrogate": first_surrogate,
+                "_clean_text": is_clean_text,
+                "_LANGUAGES": CLEAN_LANGUAGES,
+                "_learn_language": learn_language,
+                "_LINKS": SAFE_LINKS,
+                "_learn_link": learn_link,
+            }
+        )
+        self.uses_languages = False
+        self.uses_keys = False
 
     def write(self, root: Node) -> cabc.Callable[[object], bool]:
         body: list[str] = []

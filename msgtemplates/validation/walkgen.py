@@ -56,7 +56,7 @@ def _pointer(parts: tuple[_Part, ...]) -> str:
     return "f" + repr(body)
 
 
-class WalkWriter:
+class WalkWriter(fastpath.SourceWriter):
     """Writes the Python source of ``walk(payload, c)`` for a compiled schema.
 
     ``c`` is a :class:`~msgtemplates.validation.walk.Collector` made with ``track=False``; the
@@ -68,8 +68,7 @@ class WalkWriter:
 
     def __init__(self, *, semantic: bool) -> None:
         self.semantic = semantic
-        self.lines: list[str] = []
-        self.namespace: dict[str, object] = {
+        namespace: dict[str, object] = {
             "_esc": escape_pointer,
             "_surrogate": first_surrogate,
             "_clean_text": is_clean_text,
@@ -88,22 +87,10 @@ class WalkWriter:
             "_unsafe_url": unsafe_url,
             "_invalid_character": invalid_character,
         }
-        self.counter = 0
+        super().__init__(namespace)
         templates = compile_schema("request").properties["templates"].items
         # The one language node whose clean tags fastpath.CLEAN_LANGUAGES remembers.
         self.cached_language = templates.properties.get("language") if templates else None
-
-    def name(self, prefix: str) -> str:
-        self.counter += 1
-        return f"{prefix}{self.counter}"
-
-    def constant(self, value: object) -> str:
-        name = self.name("_c")
-        self.namespace[name] = value
-        return name
-
-    def emit(self, indent: int, line: str) -> None:
-        self.lines.append("    " * indent + line)
 
     def write(self, root: Node) -> Walk:
         """Generate, compile and return the walk of ``root``."""
