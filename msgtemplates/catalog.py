@@ -146,6 +146,16 @@ class _Entry:
     lines: cabc.Mapping[str, int]
     # The [parameters] declarations, None when the template has no such table.
     parameters: cabc.Mapping[str, ParameterType] | None = None
+    # Request language -> what a problem-free content template in it must satisfy, or None when
+    # none can be problem-free (no text, a fallback, a syntax error); a bounded cache.
+    plans: dict[str, _Plan | None] = dataclasses.field(default_factory=dict)
+
+
+# What a problem-free content template in one language needs of its parameters: the chosen
+# text's placeholder names (all must be given), the names a parameter may have (those and the
+# platform's links), the room its values have (the wallet's limit less the literal text), and
+# how often each placeholder stands.
+_Plan = tuple[frozenset[str], frozenset[str], int, tuple[tuple[str, int], ...]]
 
 
 _key = language_key
@@ -551,6 +561,52 @@ class Catalog(CatalogChecks):
         key = _unescape(rest)
         return entry.origin, entry.lines.get(key, entry.lines.get("content"))
 
+    def request_clean(self, payload: object, /) -> bool:
+        """Whether the catalog surely finds no problem in a request, warnings included.
+
+        The quick test :func:`msgtemplates.check_request` runs on a request whose schema checks
+        found nothing. ``True`` only when :meth:`request_problems` would return nothing;
+        ``False`` for anything unusual, which :meth:`request_problems` then looks at.
+        """
+        try:
+            if type(payload) is not dict:
+                return False
+            code = payload.get("templateCode")
+            templates = payload.get("templates")
+            if type(code) is not str or type(templates) is not list:
+                return False
+            entry = self._entries.get(code)
+            if entry is None:
+                return False
+            plans = entry.plans
+            for item in templates:
+                if type(item) is not dict:
+                    return False
+                language = item.get("language")
+                if type(language) is not str:
+                    return False
+                plan = plans.get(language, _UNPLANNED)
+                if plan is _UNPLANNED:
+                    plan = _plan(entry, language)
+                if plan is None:
+                    return False
+                used, allowed, room, counts = plan
+                params = item.get("templateParameters", _NO_VALUES)
+                if type(params) is not dict:
+                    return False
+                keys = params.keys()
+                if not (keys >= used and keys <= allowed):
+                    return False
+                # All the values together (links too) fit: so does the text. Else count exactly.
+                if sum(map(len, params.values())) > room and (
+                    sum(count * len(params[name]) for name, count in counts) > room
+                ):
+                    return False
+            return True
+        except Exception:
+            # A member whose own methods raise: the careful checks look at it.
+            return False
+
     def request_problems(self, payload: object, /, *, secret: str | None = None) -> list[Problem]:
         """The catalog problems of a request, for :func:`msgtemplates.check_request`.
 
@@ -816,6 +872,28 @@ def _closest(name: str, candidates: cabc.Iterable[str]) -> str | None:
         by_lower.setdefault(candidate.lower(), candidate)
     close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.7)
     return by_lower[close[0]] if close else None
+
+
+_UNPLANNED = object()
+_NO_VALUES: dict[str, str] = {}
+
+
+def _plan(entry: _Entry, language: str) -> _Plan | None:
+    """What a problem-free content template in ``language`` needs (remembered, bounded)."""
+    index = _choose(entry, language)
+    plan = None
+    if index is not None and _key(entry.languages[index]) == _key(language):
+        if isinstance(entry.parsed[index], Template):
+            used = entry.name_sets[index]
+            plan = (
+                used,
+                used | _PLATFORM_PARAMETERS,
+                MAX_CONTENT_LENGTH - entry.literal_lengths[index],
+                tuple(entry.counts[index].items()),
+            )
+    if len(entry.plans) < _CHOICES:
+        entry.plans[language] = plan
+    return plan
 
 
 def _template_problems(

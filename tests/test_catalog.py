@@ -953,3 +953,87 @@ def test_a_device_locale_with_extensions_renders_its_own_language_without_fallba
     assert (rendered.language, rendered.fallback) == ("th-TH", False)
     assert catalog.render("TP", "en-US-x-twain", {}).fallback is False
     assert catalog.render("TP", "ms-MY", {}).fallback is True
+
+
+# --- the quick catalog test on a schema-clean request -----------------------------------------
+
+_QUICK = Catalog(
+    {
+        "TP_A": {"en-US": "Hi ${who}, ${who} again: ${amount}", "zh-TW": "您好 ${who}"},
+        "TP_B": {"en-US": "x" * 4090 + "${v}", "th-TH": "${v} ${w}"},
+        "TP_C": {"en-US": "broken ${who", "fr-FR": "Salut"},
+    }
+)
+_QUICK_NAMES = ["who", "amount", "v", "w", "pushContentUrl", "redirectUrl", "other"]
+
+
+@st.composite
+def _quick_requests(draw: st.DrawFn) -> dict[str, t.Any]:
+    languages = ["en-US", "zh-TW", "zh-HK", "th-TH", "fr-FR", "de-DE", "en-GB"]
+    chosen = draw(st.lists(st.sampled_from(languages), min_size=1, max_size=3, unique=True))
+    templates = []
+    for language in chosen:
+        names = draw(st.lists(st.sampled_from(_QUICK_NAMES), max_size=5, unique=True))
+        params = {
+            name: (
+                "https://shop.example/o"
+                if name.endswith("Url")
+                else draw(st.text(alphabet="ab", max_size=draw(st.sampled_from([3, 10])))) * 3
+            )
+            for name in names
+        }
+        item: dict[str, t.Any] = {"language": language}
+        if params or draw(st.booleans()):
+            item["templateParameters"] = params
+        templates.append(item)
+    return {
+        "appId": "2171",
+        "accessToken": TOKEN,
+        "requestId": "r1",
+        "templateCode": draw(st.sampled_from(["TP_A", "TP_B", "TP_C", "TP_X"])),
+        "templates": templates,
+    }
+
+
+@given(_quick_requests())
+def test_the_quick_catalog_test_says_clean_exactly_when_the_catalog_finds_nothing(
+    payload: dict[str, t.Any],
+) -> None:
+    assert check_request(payload) == []
+    found = _QUICK.request_problems(payload)
+    assert _QUICK.request_clean(payload) is (found == [])
+    assert check_request(payload, catalog=_QUICK) == found
+
+
+def test_the_quick_catalog_test_passes_a_request_that_fills_its_text_exactly() -> None:
+    payload = {
+        "appId": "2171",
+        "accessToken": TOKEN,
+        "requestId": "r1",
+        "templateCode": "TP_A",
+        "templates": [
+            {"language": "zh-TW", "templateParameters": {"who": "x", "redirectUrl": "/pages/a"}},
+            {"language": "en-US", "templateParameters": {"who": "x", "amount": "1"}},
+        ],
+    }
+    assert _QUICK.request_clean(payload) is True
+    # 4,090 characters of text and a 7-character value: one over the wallet's limit.
+    long = {**payload, "templateCode": "TP_B"}
+    long["templates"] = [{"language": "en-US", "templateParameters": {"v": "y" * 7}}]
+    assert _QUICK.request_clean(long) is False
+    assert [p.code for p in check_request(long, catalog=_QUICK)] == ["contentTooLong"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        [],
+        {"templateCode": 3},
+        {"templateCode": "TP_A", "templates": "x"},
+        {"templateCode": "TP_A", "templates": [{"language": "en-US", "templateParameters": []}]},
+        {"templateCode": "TP_A", "templates": [{"language": 3}]},
+    ],
+)
+def test_the_quick_catalog_test_says_not_clean_for_odd_shapes(payload: object) -> None:
+    assert _QUICK.request_clean(payload) is False
