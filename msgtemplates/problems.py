@@ -87,6 +87,14 @@ class Problem:
     message: str
     severity: Severity = "error"
 
+    def __init__(self, path: str, code: str, message: str, severity: Severity = "error") -> None:
+        # The fields' own slot setters: what the generated frozen __init__ does through
+        # object.__setattr__, at half the cost (an error path builds one Problem per problem).
+        _SET_PATH(self, path)
+        _SET_CODE(self, code)
+        _SET_MESSAGE(self, message)
+        _SET_SEVERITY(self, severity)
+
     def __str__(self) -> str:
         path = one_line(self.path) if self.path else "(root)"
         return f"{path}: {self.severity}: {one_line(self.message)} [{self.code}]"
@@ -103,6 +111,12 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+_SET_PATH = Problem.__dict__["path"].__set__
+_SET_CODE = Problem.__dict__["code"].__set__
+_SET_MESSAGE = Problem.__dict__["message"].__set__
+_SET_SEVERITY = Problem.__dict__["severity"].__set__
 
 
 def escape_pointer(token: str, *, secret: str | None = None) -> str:
@@ -395,7 +409,11 @@ def make(
     >>> make("/x/tok", "type", "not allowed", secret="tok")
     Problem(path='/x/***', code='type', message='not allowed', severity='error')
     """
-    return Problem(mask_path(path, secret), code, cut(message, MESSAGE_LIMIT), severity)
+    if secret:
+        path = mask_path(path, secret)
+    if len(message) > MESSAGE_LIMIT:
+        message = cut(message, MESSAGE_LIMIT)
+    return Problem(path, code, message, severity)
 
 
 # --- the builders: one per code, the only place a message is worded --------------------------

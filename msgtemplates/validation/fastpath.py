@@ -225,10 +225,14 @@ class FastPathWriter(SourceWriter):
             if name not in node.properties:
                 self.emit(indent, f"if {name!r} not in {var}: return False")
         names: dict[str, str] = {}
-        for name in required:
-            names[name] = self.name("v")
-            self.emit(indent, f"{names[name]} = {var}.get({name!r}, _M)")
-            self.emit(indent, f"if {names[name]} is _M: return False")
+        if required:
+            # A subscript costs less than .get(); the try costs nothing until a member is missing.
+            self.emit(indent, "try:")
+            for name in required:
+                names[name] = self.name("v")
+                self.emit(indent + 1, f"{names[name]} = {var}[{name!r}]")
+            self.emit(indent, "except KeyError:")
+            self.emit(indent + 1, "return False")
         for name in optional:
             names[name] = self.name("v")
             self.emit(indent, f"{names[name]} = {var}.get({name!r}, _M)")
