@@ -874,23 +874,27 @@ def _closest(name: str, candidates: cabc.Iterable[str]) -> str | None:
     return by_lower[close[0]] if close else None
 
 
-_UNPLANNED = object()
+# Marks a language not planned yet (a plan of its own, never a real one).
+_UNPLANNED: _Plan = (frozenset(), frozenset(), -1, ())
 _NO_VALUES: dict[str, str] = {}
 
 
 def _plan(entry: _Entry, language: str) -> _Plan | None:
     """What a problem-free content template in ``language`` needs (remembered, bounded)."""
     index = _choose(entry, language)
-    plan = None
-    if index is not None and _key(entry.languages[index]) == _key(language):
-        if isinstance(entry.parsed[index], Template):
-            used = entry.name_sets[index]
-            plan = (
-                used,
-                used | _PLATFORM_PARAMETERS,
-                MAX_CONTENT_LENGTH - entry.literal_lengths[index],
-                tuple(entry.counts[index].items()),
-            )
+    plan: _Plan | None = None
+    if (
+        index is not None
+        and _key(entry.languages[index]) == _key(language)
+        and isinstance(entry.parsed[index], Template)
+    ):
+        used = entry.name_sets[index]
+        plan = (
+            used,
+            used | _PLATFORM_PARAMETERS,
+            MAX_CONTENT_LENGTH - entry.literal_lengths[index],
+            tuple(entry.counts[index].items()),
+        )
     if len(entry.plans) < _CHOICES:
         entry.plans[language] = plan
     return plan
