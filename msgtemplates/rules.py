@@ -15,6 +15,7 @@ __all__ = [
     "INVISIBLE",
     "LINK_PARAMETERS",
     "MAX_CONTENT_LENGTH",
+    "PRINTABLE_IS_CLEAN",
     "first_invisible",
     "first_surrogate",
     "invisible_count",
@@ -51,7 +52,10 @@ _INVISIBLE_SEARCH = re.compile(f"[{INVISIBLE}]").search
 # Surrogates and the invisible characters are all unprintable, so text that str.isprintable()
 # accepts (a C loop, faster than a search) has none of them. Checked here, so that a printable
 # character added to INVISIBLE turns the shortcut off instead of slipping through.
-_PRINTABLE_IS_CLEAN: t.Final = not any(char.isprintable() for char in INVISIBLE)
+#: Whether text that :meth:`str.isprintable` accepts is clean without a length limit (see
+#: :func:`is_clean_text`); true unless a printable character joins :data:`INVISIBLE`.
+PRINTABLE_IS_CLEAN: t.Final = not any(char.isprintable() for char in INVISIBLE)
+_PRINTABLE_IS_CLEAN: t.Final = PRINTABLE_IS_CLEAN
 
 
 # Whatever may follow a host or /pages/: no whitespace, control, backslash, bidi, zero-width or

@@ -15,7 +15,13 @@ import typing as t
 
 from ..errors import MsgTemplatesError
 from ..locales import canonical_tag, is_known_tag
-from ..rules import LINK_PARAMETERS, first_surrogate, is_clean_text, is_safe_link
+from ..rules import (
+    LINK_PARAMETERS,
+    PRINTABLE_IS_CLEAN,
+    first_surrogate,
+    is_clean_text,
+    is_safe_link,
+)
 from .schema import MISSING, Node, compile_schema
 
 __all__ = [
@@ -153,12 +159,13 @@ class FastPathWriter(SourceWriter):
         return "\n".join(self.lines) + "\n"
 
     def flush_texts(self, texts: list[tuple[str, int | None]], indent: int) -> None:
-        """Check the strings of one scope together: one join tells whether all are ASCII."""
+        """Check the strings of one scope together: all ASCII, or each one looked at closely."""
         if not texts:
             return
-        joined = " + ".join(name for name, _ in texts)
+        # Each string asked in turn: a concatenation would copy them all first.
+        ascii = " and ".join(f"{name}.isascii()" for name, _ in texts)
         careful = " and ".join(f"_clean_text({name}, {limit})" for name, limit in texts)
-        self.emit(indent, f"if not ({joined}).isascii() and not ({careful}): return False")
+        self.emit(indent, f"if not ({ascii}) and not ({careful}): return False")
         texts.clear()
 
     def value(self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]) -> None:
@@ -235,11 +242,33 @@ class FastPathWriter(SourceWriter):
             self.emit(indent + 1, "return False")
         for name in optional:
             names[name] = self.name("v")
-            self.emit(indent, f"{names[name]} = {var}.get({name!r}, _M)")
-        if node.additional is False:
-            present = " + ".join(f"({names[n]} is not _M)" for n in optional)
-            count = f"{len(required)} + {present}" if optional else str(len(required))
-            self.emit(indent, f"if len({var}) != {count}: return False")
+        if node.additional is False and optional:
+            # No other member may be there, so the size says which optional ones are: none, or
+            # all of them (read like the required ones); only sizes between ask each one.
+            size = self.name("n")
+            self.emit(indent, f"{size} = len({var})")
+            self.emit(indent, f"if {size} == {len(required)}:")
+            for name in optional:
+                self.emit(indent + 1, f"{names[name]} = _M")
+            self.emit(indent, f"elif {size} == {len(required) + len(optional)}:")
+            self.emit(indent + 1, "try:")
+            for name in optional:
+                self.emit(indent + 2, f"{names[name]} = {var}[{name!r}]")
+            self.emit(indent + 1, "except KeyError:")
+            self.emit(indent + 2, "return False")
+            self.emit(indent, "else:")
+            if len(optional) == 1:
+                self.emit(indent + 1, "return False")
+            else:
+                for name in optional:
+                    self.emit(indent + 1, f"{names[name]} = {var}.get({name!r}, _M)")
+                present = " + ".join(f"({names[n]} is not _M)" for n in optional)
+                self.emit(indent + 1, f"if {size} != {len(required)} + {present}: return False")
+        else:
+            for name in optional:
+                self.emit(indent, f"{names[name]} = {var}.get({name!r}, _M)")
+            if node.additional is False:
+                self.emit(indent, f"if len({var}) != {len(required)}: return False")
         for name in required:
             self.value(node.properties[name], names[name], indent, texts)
         for name in optional:
@@ -266,8 +295,11 @@ class FastPathWriter(SourceWriter):
             self.emit(indent + 1, f'{joined} = "".join([*{var}, *{var}.values()])')
             self.emit(indent, "except TypeError:")
             self.emit(indent + 1, "return False")
+            # Without a length limit, printable text is clean: a C loop instead of a call.
+            printable = f" and not {joined}.isprintable()" if PRINTABLE_IS_CLEAN else ""
             self.emit(
-                indent, f"if not {joined}.isascii() and not _clean_text({joined}): return False"
+                indent,
+                f"if not {joined}.isascii(){printable} and not _clean_text({joined}): return False",
             )
         else:
             self.uses_keys = True
@@ -280,12 +312,14 @@ class FastPathWriter(SourceWriter):
         if node.role == "parameters":
             for parameter in LINK_PARAMETERS:
                 link = self.name("u")
-                self.emit(indent, f"{link} = {var}.get({parameter!r})")
+                # A membership test and a subscript cost less than a .get() call.
+                self.emit(indent, f"if {parameter!r} in {var}:")
+                self.emit(indent + 1, f"{link} = {var}[{parameter!r}]")
                 self.emit(
-                    indent,
+                    indent + 1,
                     # An exact str only: a subclass could fake its hash and equality.
-                    f"if {link} is not None and (type({link}) is not str or ({link} not in"
-                    f" _LINKS and not _learn_link({link}))): return False",
+                    f"if type({link}) is not str or ({link} not in _LINKS and not"
+                    f" _learn_link({link})): return False",
                 )
 
 
