@@ -178,11 +178,15 @@ def quote(value: object, *, secret: str | None = None) -> str:
     >>> quote("Bearer abc123", secret="abc123")
     '"***"'
     """
-    if not is_str(value):
-        return describe(value)
-    value = str.__str__(value)
+    if type(value) is not str:
+        if not is_str(value):
+            return describe(value)
+        value = str.__str__(value)
     if secret and secret in value:
         return '"***"'
+    if len(value) <= QUOTE_LIMIT and value.isprintable() and '"' not in value and "\\" not in value:
+        # Nothing to cut or escape: the text shown is the value, already checked for the token.
+        return f'"{value}"'
     shown = value if len(value) <= QUOTE_LIMIT else value[: QUOTE_LIMIT - 1] + "…"
     if '"' in shown or "\\" in shown:
         shown = shown.replace("\\", "\\\\").replace('"', '\\"')
