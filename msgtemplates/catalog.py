@@ -571,8 +571,9 @@ class Catalog(CatalogChecks):
         try:
             if type(payload) is not dict:
                 return False
-            code = payload.get("templateCode")
-            templates = payload.get("templates")
+            # Subscripts: a member missing, or a value of another type, raises and answers no.
+            code = payload["templateCode"]
+            templates = payload["templates"]
             if type(code) is not str or type(templates) is not list:
                 return False
             entry = self._entries.get(code)
@@ -582,7 +583,7 @@ class Catalog(CatalogChecks):
             for item in templates:
                 if type(item) is not dict:
                     return False
-                language = item.get("language")
+                language = item["language"]
                 if type(language) is not str:
                     return False
                 plan = plans.get(language, _UNPLANNED)
@@ -595,7 +596,7 @@ class Catalog(CatalogChecks):
                 if type(params) is not dict:
                     return False
                 keys = params.keys()
-                if not (keys >= used and keys <= allowed):
+                if not (keys >= used and (len(keys) == len(used) or keys <= allowed)):
                     return False
                 # All the values together (links too) fit: so does the text. Else count exactly.
                 if sum(map(len, params.values())) > room and (
