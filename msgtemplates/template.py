@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import functools
+import opcode
 import re
+import types
 import typing as t
 
 from .errors import MissingParameters, TemplateSyntaxError
@@ -33,6 +35,25 @@ _MODES = ("error", "keep")
 # a generated function, whose compile cost and code size stay bounded.
 _MAX_GENERATED = 64
 
+#: What a template renders from: its literal segments, its placeholder occurrences, and its
+#: distinct placeholder names in order of first appearance.
+_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_Render = cabc.Callable[..., str]
+
+
+class _Unset:
+    """The default of the generated render function's hidden second positional parameter."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+# A caller who passes ``missing`` positionally fills this parameter instead, and is told that
+# ``missing`` is keyword-only: a keyword-only parameter would cost every call its fast path.
+_UNSET = _Unset()
+
 
 class Template:
     """A parsed ``${name}`` template: immutable, hashable, picklable and safe to share.
@@ -55,13 +76,13 @@ class Template:
     1 4 ['    Hi ${1st}', '       ^']
     """
 
-    __slots__ = ("_literals", "_names", "_placeholders", "_render", "_source")
+    # The instance dictionary holds one entry, "render": the function generated for this
+    # template, which shadows the method so that ``tpl.render(params)`` is a single call.
+    __slots__ = ("__dict__", "_placeholders", "_plan", "_source")
 
     _source: str
-    _literals: tuple[str, ...]
-    _names: tuple[str, ...]
     _placeholders: tuple[str, ...]
-    _render: cabc.Callable[[cabc.Mapping[str, object]], str] | None
+    _plan: _Plan
 
     def __init__(self, source: str) -> None:
         if not is_str(source):
@@ -70,16 +91,14 @@ class Template:
         source = str.__str__(source)
         literals, names = _scan(source)
         setattr_ = object.__setattr__
+        placeholders = tuple(dict.fromkeys(names))
+        plan = (literals, names, placeholders)
         setattr_(self, "_source", source)
-        setattr_(self, "_literals", literals)
-        setattr_(self, "_names", names)
-        setattr_(self, "_placeholders", tuple(dict.fromkeys(names)))
-        fast = (
-            _factory(len(names))(*_interleave(literals, names))
-            if len(names) <= _MAX_GENERATED
-            else None
-        )
-        setattr_(self, "_render", fast)
+        setattr_(self, "_placeholders", placeholders)
+        setattr_(self, "_plan", plan)
+        # A subclass that overrides render keeps its own method.
+        if len(names) <= _MAX_GENERATED and type(self).render is Template.render:
+            setattr_(self, "render", _factory(len(names))(plan))
 
     @property
     def source(self) -> str:
@@ -125,47 +144,9 @@ class Template:
           ...
         msgtemplates.errors.MissingParameters: missing parameters: greeting, who
         """
-        if missing is not _ERROR and not (is_str(missing) and missing in _MODES):
-            raise ValueError(f'missing must be "error" or "keep", not {quote(missing)}')
-        if type(params) is not dict and not isinstance(params, cabc.Mapping):
-            raise TypeError(
-                "params must be a mapping of parameter names to strings, "
-                f"not {type(params).__name__}"
-            )
-        fast = self._render
-        if fast is not None:
-            # The common case, every parameter present and a string, costs one generated join.
-            # Anything else (a missing name, a non-string value) is sorted out by the general
-            # path, which finds all missing names and names the wrong value.
-            try:
-                return fast(params)
-            except (KeyError, TypeError):
-                pass
-        return self._render_general(params, missing)
-
-    def _render_general(self, params: cabc.Mapping[str, object], missing: str) -> str:
-        values: dict[str, str] = {}
-        absent: list[str] = []
-        for name in self._placeholders:
-            try:
-                value = params[name]
-            except KeyError:
-                absent.append(name)
-                continue
-            if not is_str(value):
-                raise TypeError(f"parameter {quote(name)} must be a string, not {describe(value)}")
-            values[name] = value
-        if absent:
-            if missing == "error":
-                raise MissingParameters(absent)
-            for name in absent:
-                values[name] = "${" + name + "}"
-        literals = self._literals
-        parts = [literals[0]]
-        for index, name in enumerate(self._names, 1):
-            parts.append(values[name])
-            parts.append(literals[index])
-        return "".join(parts)
+        # Instances answer ``tpl.render`` with their generated function (see __init__); this
+        # method serves calls through the class and templates too long to generate code for.
+        return _render_general(self._plan, params, _UNSET, missing)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Template is immutable; cannot set {name!r}")
@@ -252,36 +233,170 @@ def _syntax_error(source: str, dollar: int, match: re.Match[str] | None) -> Temp
     )
 
 
-def _interleave(literals: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
+def _render_general(plan: _Plan, params: object, extra: object, missing: object) -> str:
+    """Render through every check: the path of any call the generated fast path does not finish.
+
+    Each placeholder is read once, in order of first appearance. ``extra`` is what the caller
+    passed after ``params`` positionally (:data:`_UNSET` when nothing was).
+    """
+    if extra is not _UNSET:
+        raise TypeError(
+            "Template.render() takes 1 positional argument (params) but 2 were given; "
+            "missing is keyword-only"
+        )
+    if missing is not _ERROR and not (is_str(missing) and missing in _MODES):
+        raise ValueError(f'missing must be "error" or "keep", not {quote(missing)}')
+    if type(params) is not dict and not isinstance(params, cabc.Mapping):
+        raise TypeError(
+            f"params must be a mapping of parameter names to strings, not {type(params).__name__}"
+        )
+    literals, names, placeholders = plan
+    values: dict[str, str] = {}
+    absent: list[str] = []
+    for name in placeholders:
+        try:
+            value = params[name]
+        except KeyError:
+            absent.append(name)
+            continue
+        if not is_str(value):
+            raise TypeError(f"parameter {quote(name)} must be a string, not {describe(value)}")
+        values[name] = value
+    if absent:
+        if missing == "error":
+            raise MissingParameters(absent)
+        for name in absent:
+            values[name] = "${" + name + "}"
     parts = [literals[0]]
-    for name, literal in zip(names, literals[1:], strict=True):
-        parts.append(name)
-        parts.append(literal)
-    return parts
+    for index, name in enumerate(names, 1):
+        parts.append(values[name])
+        parts.append(literals[index])
+    return "".join(parts)
+
+
+# Markers the generated source holds where a template's own strings go. Each becomes one entry
+# of the compiled code's constants, which a template replaces with its exact str objects: no
+# template text is ever compiled. Keys are markers without a backslash, which an f-string
+# expression cannot hold before Python 3.12.
+def _literal_marker(index: int) -> str:
+    return f"\x00L{index}"
+
+
+def _name_marker(index: int) -> str:
+    return f"#N{index}"
+
+
+_PLAN_MARKER = "#plan"
+_DOC_MARKER = "\x00doc"
+
+# What the generated code may name: nothing else, not even the builtins.
+_GENERATED_GLOBALS: dict[str, t.Any] = {
+    "__builtins__": {},
+    "KeyError": KeyError,
+    "TypeError": TypeError,
+    "dict": dict,
+    "type": type,
+    "ERROR": _ERROR,
+    "UNSET": _UNSET,
+    "general": _render_general,
+}
+
+# The opcode that converts one f-string field to text: FORMAT_VALUE up to Python 3.12,
+# FORMAT_SIMPLE from 3.13.
+_FORMAT = opcode.opmap.get("FORMAT_VALUE", opcode.opmap.get("FORMAT_SIMPLE"))
+_NOP = opcode.opmap["NOP"]
+
+
+def _generated_source(count: int, *, joined: bool) -> str:
+    """The Python source of the render function for ``count`` placeholder occurrences.
+
+    With ``joined``, the text is built by ``"".join``; otherwise by an f-string whose field
+    conversions :func:`_factory` removes.
+    """
+    keys = [f"params[{_name_marker(index)!r}]" for index in range(count)]
+    if joined:
+        items = [repr(_literal_marker(0))]
+        for index, key in enumerate(keys, 1):
+            items += [key, repr(_literal_marker(index))]
+        build = f'"".join(({", ".join(items)},))'
+    else:
+        # An f-string's text parts take escapes, not repr quotes: the repr's inside.
+        texts = [repr(_literal_marker(index))[1:-1] for index in range(count + 1)]
+        build = 'f"' + texts[0] + "".join(f"{{{key}}}{texts[i]}" for i, key in enumerate(keys, 1))
+        build += '"'
+    return (
+        "def render(params, extra=UNSET, /, missing=ERROR):\n"
+        f"    {_DOC_MARKER!r}\n"
+        "    if missing is ERROR and extra is UNSET and type(params) is dict:\n"
+        "        try:\n"
+        f"            return {build}\n"
+        "        except (KeyError, TypeError):\n"
+        "            pass\n"
+        f"    return general({_PLAN_MARKER!r}, params, extra, missing)\n"
+    )
+
+
+def _unformatted(code: types.CodeType, count: int) -> types.CodeType | None:
+    """``code`` with its f-string field conversions replaced by no-ops, or None if it has not
+    exactly ``count`` of them (a compiler this module does not know)."""
+    if _FORMAT is None:
+        return None
+    units = bytearray(code.co_code)
+    # Instructions and their inline caches are two-byte units; a field of an exact str has
+    # conversion argument 0.
+    found = [at for at in range(0, len(units), 2) if units[at] == _FORMAT and units[at + 1] == 0]
+    if len(found) != count:
+        return None
+    for at in found:
+        units[at] = _NOP
+    return code.replace(co_code=bytes(units))
 
 
 @functools.lru_cache(maxsize=_MAX_GENERATED + 1)
-def _factory(count: int) -> cabc.Callable[..., cabc.Callable[[cabc.Mapping[str, object]], str]]:
+def _factory(count: int) -> cabc.Callable[[_Plan], _Render]:
     """A maker of render functions for templates with ``count`` placeholder occurrences.
 
-    The generated code depends only on ``count``: literals and names arrive as closure
-    variables, so no template text is ever compiled. One dictionary lookup per placeholder and
-    one C-level join beat ``str.format_map``; a missing name raises ``KeyError`` and a value
-    that is not a string makes the join raise ``TypeError``, both handled by the caller.
+    The function a maker returns for a template checks, in one frame, that ``missing`` is the
+    default and ``params`` is exactly a dict, then builds the text in one ``BUILD_STRING``: its
+    f-string has no field conversions, so the instruction inserts each value's str data as
+    ``"".join`` would, and raises ``TypeError`` for a value that is not a string, never calling
+    a value's ``__format__`` or ``__str__``. Anything else (a missing name, a value that is not
+    a string, another mode or mapping) goes to :func:`_render_general`, which reports it. Where
+    the compiler emits another shape, the function builds with ``"".join`` instead, which has
+    the same behaviour and costs a method call.
+
+    Only the code, compiled once per ``count``, is shared; a template gets a copy whose
+    constants are its own literals, names and plan.
     """
-    args = ["L0"]
-    items = ["L0"]
+    code: types.CodeType | None = None
+    for joined in (False, True):
+        namespace: dict[str, t.Any] = {}
+        exec(_generated_source(count, joined=joined), _GENERATED_GLOBALS, namespace)
+        compiled: types.CodeType = namespace["render"].__code__
+        code = compiled if joined else _unformatted(compiled, count)
+        if code is not None:
+            break
+    assert code is not None
+    code = code.replace(co_qualname="Template.render")
+    defaults = namespace["render"].__defaults__
+    consts = list(code.co_consts)
+    slots = [consts.index(_literal_marker(0))]
     for index in range(count):
-        args += [f"N{index}", f"L{index + 1}"]
-        items += [f"p[N{index}]", f"L{index + 1}"]
-    code = (
-        f"def make({', '.join(args)}):\n"
-        f"    def render(p):\n"
-        f"        return ''.join(({', '.join(items)},))\n"
-        f"    return render\n"
-    )
-    namespace: dict[str, t.Any] = {}
-    exec(code, {"__builtins__": {}}, namespace)
-    return t.cast(
-        "cabc.Callable[..., cabc.Callable[[cabc.Mapping[str, object]], str]]", namespace["make"]
-    )
+        slots += [consts.index(_name_marker(index)), consts.index(_literal_marker(index + 1))]
+    plan_slot = consts.index(_PLAN_MARKER)
+    if _DOC_MARKER in consts:  # not under python -OO, which drops docstrings
+        consts[consts.index(_DOC_MARKER)] = Template.render.__doc__
+    replace = code.replace
+    function = types.FunctionType
+
+    def make(plan: _Plan) -> _Render:
+        literals, names, _ = plan
+        own = consts.copy()
+        own[slots[0]] = literals[0]
+        for index, name in enumerate(names):
+            own[slots[2 * index + 1]] = name
+            own[slots[2 * index + 2]] = literals[index + 1]
+        own[plan_slot] = plan
+        return function(replace(co_consts=tuple(own)), _GENERATED_GLOBALS, "render", defaults)
+
+    return make
