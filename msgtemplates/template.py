@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections.abc as cabc
 import functools
 import opcode
+import operator
 import re
 import types
 import typing as t
@@ -27,17 +28,15 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 _ALLOWED = 'a placeholder is ${name}: a letter or "_", then letters, digits, "_", "." or "-"'
 
-# The default of `missing`, compared by identity first so the common call pays no string compare.
+# The modes of `missing`, compared by identity first so the common call pays no string compare.
 _ERROR: Missing = "error"
-_MODES = ("error", "keep")
+_KEEP: Missing = "keep"
+_MODES = (_ERROR, _KEEP)
 
 # Templates with more placeholders than this render through the general loop; below it, through
 # a generated function, whose compile cost and code size stay bounded.
 _MAX_GENERATED = 64
 
-#: What a template renders from: its literal segments, its placeholder occurrences, and its
-#: distinct placeholder names in order of first appearance.
-_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 _Render = cabc.Callable[..., str]
 
 
@@ -53,6 +52,38 @@ class _Unset:
 # A caller who passes ``missing`` positionally fills this parameter instead, and is told that
 # ``missing`` is keyword-only: a keyword-only parameter would cost every call its fast path.
 _UNSET = _Unset()
+
+
+class _Plan(tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], type, str]):
+    """What a template renders from: its literal segments, its placeholder occurrences, its
+    distinct names in order of first appearance, and the class and source that rebuild it.
+
+    A template's generated render function is bound to its plan, so that a pickle of
+    ``tpl.render`` (as a process pool makes) rebuilds the template and takes its ``render``.
+    Binding it to the template itself would make every template a reference cycle, left for
+    the garbage collector to find.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        # The template's repr, which ``repr(tpl.render)`` shows.
+        cls, source = self[3], self[4]
+        if len(source) <= 80:
+            return f"{cls.__name__}({source!r})"
+        count = len(self[2])
+        return (
+            f"<{cls.__name__} {source[:60]!r}... ({len(source)} characters, "
+            f"{count} placeholder{'' if count == 1 else 's'})>"
+        )
+
+    def __reduce__(self) -> tuple[t.Any, ...]:
+        return (self[3], (self[4],))
+
+    def render(self, params: object, /, *, missing: object = _ERROR) -> str:
+        # What a shallow copy of ``tpl.render`` finds: copy.copy rebuilds a bound method as
+        # getattr(its self, its name), without copying (and so rebuilding) the plan.
+        return _render_general(self, params, _UNSET, missing)
 
 
 class Template:
@@ -77,7 +108,8 @@ class Template:
     """
 
     # The instance dictionary holds one entry, "render": the function generated for this
-    # template, which shadows the method so that ``tpl.render(params)`` is a single call.
+    # template (bound to its plan), which shadows the method so that ``tpl.render(params)`` is
+    # a single call.
     __slots__ = ("__dict__", "_placeholders", "_plan", "_source")
 
     _source: str
@@ -92,12 +124,13 @@ class Template:
         literals, names = _scan(source)
         setattr_ = object.__setattr__
         placeholders = tuple(dict.fromkeys(names))
-        plan = (literals, names, placeholders)
+        cls = type(self)
+        plan = _Plan((literals, names, placeholders, cls, source))
         setattr_(self, "_source", source)
         setattr_(self, "_placeholders", placeholders)
         setattr_(self, "_plan", plan)
         # A subclass that overrides render keeps its own method.
-        if len(names) <= _MAX_GENERATED and type(self).render is Template.render:
+        if len(names) <= _MAX_GENERATED and cls.render is Template.render:
             setattr_(self, "render", _factory(len(names))(plan))
 
     @property
@@ -163,14 +196,7 @@ class Template:
         return hash(self._source)
 
     def __repr__(self) -> str:
-        source = self._source
-        if len(source) <= 80:
-            return f"{type(self).__name__}({source!r})"
-        count = len(self._placeholders)
-        return (
-            f"<{type(self).__name__} {source[:60]!r}... ({len(source)} characters, "
-            f"{count} placeholder{'' if count == 1 else 's'})>"
-        )
+        return repr(self._plan)
 
     def __reduce__(self) -> tuple[t.Any, ...]:
         # The generated render function cannot be pickled; parsing the source again rebuilds it.
@@ -234,32 +260,51 @@ def _syntax_error(source: str, dollar: int, match: re.Match[str] | None) -> Temp
 
 
 def _render_general(plan: _Plan, params: object, extra: object, missing: object) -> str:
-    """Render through every check: the path of any call the generated fast path does not finish.
+    """Render through every check, building the text in Python.
 
-    Each placeholder is read once, in order of first appearance. ``extra`` is what the caller
-    passed after ``params`` positionally (:data:`_UNSET` when nothing was).
+    The path of calls through the class, of templates too long to generate code for, and of
+    a generated function's fast attempt that failed (so that this call reports why).
+    """
+    values = _values(plan, params, extra, missing)
+    literals, names = plan[0], plan[1]
+    parts = [literals[0]]
+    for index, name in enumerate(names, 1):
+        parts.append(values[name])
+        parts.append(literals[index])
+    return "".join(parts)
+
+
+def _values(plan: _Plan, params: object, extra: object, missing: object) -> dict[str, str]:
+    """Check a render call and read its values: a plain dict with a string for every name.
+
+    Each placeholder is read once, in order of first appearance; with ``missing="keep"`` an
+    absent one maps to its own source text. ``extra`` is what the caller passed after
+    ``params`` positionally (:data:`_UNSET` when nothing was).
     """
     if extra is not _UNSET:
         raise TypeError(
             "Template.render() takes 1 positional argument (params) but 2 were given; "
             "missing is keyword-only"
         )
-    if missing is not _ERROR and not (is_str(missing) and missing in _MODES):
+    if (
+        missing is not _ERROR
+        and missing is not _KEEP
+        and not (is_str(missing) and missing in _MODES)
+    ):
         raise ValueError(f'missing must be "error" or "keep", not {quote(missing)}')
     if type(params) is not dict and not isinstance(params, cabc.Mapping):
         raise TypeError(
             f"params must be a mapping of parameter names to strings, not {type(params).__name__}"
         )
-    literals, names, placeholders = plan
     values: dict[str, str] = {}
     absent: list[str] = []
-    for name in placeholders:
+    for name in plan[2]:
         try:
             value = params[name]
         except KeyError:
             absent.append(name)
             continue
-        if not is_str(value):
+        if type(value) is not str and not is_str(value):
             raise TypeError(f"parameter {quote(name)} must be a string, not {describe(value)}")
         values[name] = value
     if absent:
@@ -267,11 +312,7 @@ def _render_general(plan: _Plan, params: object, extra: object, missing: object)
             raise MissingParameters(absent)
         for name in absent:
             values[name] = "${" + name + "}"
-    parts = [literals[0]]
-    for index, name in enumerate(names, 1):
-        parts.append(values[name])
-        parts.append(literals[index])
-    return "".join(parts)
+    return values
 
 
 # Markers the generated source holds where a template's own strings go. Each becomes one entry
@@ -286,19 +327,21 @@ def _name_marker(index: int) -> str:
     return f"#N{index}"
 
 
-_PLAN_MARKER = "#plan"
 _DOC_MARKER = "\x00doc"
 
 # What the generated code may name: nothing else, not even the builtins.
 _GENERATED_GLOBALS: dict[str, t.Any] = {
     "__builtins__": {},
+    "__name__": __name__,
     "KeyError": KeyError,
     "TypeError": TypeError,
     "dict": dict,
     "type": type,
     "ERROR": _ERROR,
+    "KEEP": _KEEP,
     "UNSET": _UNSET,
     "general": _render_general,
+    "values": _values,
 }
 
 # The opcode that converts one f-string field to text: FORMAT_VALUE up to Python 3.12,
@@ -311,7 +354,7 @@ def _generated_source(count: int, *, joined: bool) -> str:
     """The Python source of the render function for ``count`` placeholder occurrences.
 
     With ``joined``, the text is built by ``"".join``; otherwise by an f-string whose field
-    conversions :func:`_factory` removes.
+    conversions :func:`_unformatted` removes.
     """
     keys = [f"params[{_name_marker(index)!r}]" for index in range(count)]
     if joined:
@@ -325,20 +368,35 @@ def _generated_source(count: int, *, joined: bool) -> str:
         build = 'f"' + texts[0] + "".join(f"{{{key}}}{texts[i]}" for i, key in enumerate(keys, 1))
         build += '"'
     return (
-        "def render(params, extra=UNSET, /, missing=ERROR):\n"
+        "def render(_plan, params, _extra=UNSET, /, missing=ERROR):\n"
         f"    {_DOC_MARKER!r}\n"
-        "    if missing is ERROR and extra is UNSET and type(params) is dict:\n"
-        "        try:\n"
-        f"            return {build}\n"
-        "        except (KeyError, TypeError):\n"
-        "            pass\n"
-        f"    return general({_PLAN_MARKER!r}, params, extra, missing)\n"
+        "    if (\n"
+        "        (missing is not ERROR and missing is not KEEP)\n"
+        "        or _extra is not UNSET\n"
+        "        or type(params) is not dict\n"
+        "    ):\n"
+        "        params = values(_plan, params, _extra, missing)\n"
+        "    try:\n"
+        f"        return {build}\n"
+        "    except (KeyError, TypeError):\n"
+        "        pass\n"
+        "    return general(_plan, params, UNSET, missing)\n"
     )
+
+
+def _markers(count: int) -> list[str]:
+    """The markers of a template's own constants, in the order of its interleaved parts."""
+    markers = [_literal_marker(0)]
+    for index in range(count):
+        markers += [_name_marker(index), _literal_marker(index + 1)]
+    return markers
 
 
 def _unformatted(code: types.CodeType, count: int) -> types.CodeType | None:
     """``code`` with its f-string field conversions replaced by no-ops, or None if it has not
     exactly ``count`` of them (a compiler this module does not know)."""
+    if count == 0:
+        return code
     if _FORMAT is None:
         return None
     units = bytearray(code.co_code)
@@ -352,51 +410,63 @@ def _unformatted(code: types.CodeType, count: int) -> types.CodeType | None:
     return code.replace(co_code=bytes(units))
 
 
+def _compiled(count: int, *, joined: bool) -> types.CodeType:
+    namespace: dict[str, t.Any] = {}
+    exec(_generated_source(count, joined=joined), _GENERATED_GLOBALS, namespace)
+    code: types.CodeType = namespace["render"].__code__
+    return code
+
+
 @functools.lru_cache(maxsize=_MAX_GENERATED + 1)
 def _factory(count: int) -> cabc.Callable[[_Plan], _Render]:
     """A maker of render functions for templates with ``count`` placeholder occurrences.
 
-    The function a maker returns for a template checks, in one frame, that ``missing`` is the
-    default and ``params`` is exactly a dict, then builds the text in one ``BUILD_STRING``: its
-    f-string has no field conversions, so the instruction inserts each value's str data as
-    ``"".join`` would, and raises ``TypeError`` for a value that is not a string, never calling
-    a value's ``__format__`` or ``__str__``. Anything else (a missing name, a value that is not
-    a string, another mode or mapping) goes to :func:`_render_general`, which reports it. Where
-    the compiler emits another shape, the function builds with ``"".join`` instead, which has
-    the same behaviour and costs a method call.
+    A made function is what ``tpl.render`` answers. In one frame it checks that ``missing`` is
+    given as ``"error"`` or ``"keep"`` by keyword and that ``params`` is exactly a dict, then
+    builds the text with a single ``BUILD_STRING`` instruction: its f-string has no field
+    conversions, so the instruction inserts each value's str data as ``"".join`` does and
+    raises ``TypeError`` for a value that is not a string, never calling a value's
+    ``__format__`` or ``__str__``. A missing name or a value that is not a string sends the
+    call to :func:`_render_general`, which reports it (or, with ``"keep"``, fills the gaps);
+    any other call has its values read and checked by :func:`_values` first, into a dict the
+    f-string cannot fail on. Looking a str key up in an exact dict runs no Python code, so the
+    fast attempt reading a name twice (a repeated placeholder, or again after a failure) is
+    unobservable; other mappings are read once per name, by :func:`_values`.
 
-    Only the code, compiled once per ``count``, is shared; a template gets a copy whose
-    constants are its own literals, names and plan.
+    Where the compiler emits another shape than the expected field conversions, the function
+    builds with ``"".join`` instead: the same behaviour, for the cost of a method call.
+
+    The code is compiled once per ``count``; a template gets a copy whose constants are its
+    own literals, names and plan, so building a template compiles nothing.
     """
-    code: types.CodeType | None = None
-    for joined in (False, True):
-        namespace: dict[str, t.Any] = {}
-        exec(_generated_source(count, joined=joined), _GENERATED_GLOBALS, namespace)
-        compiled: types.CodeType = namespace["render"].__code__
-        code = compiled if joined else _unformatted(compiled, count)
-        if code is not None:
-            break
-    assert code is not None
+    code = _unformatted(_compiled(count, joined=False), count) or _compiled(count, joined=True)
     code = code.replace(co_qualname="Template.render")
-    defaults = namespace["render"].__defaults__
     consts = list(code.co_consts)
-    slots = [consts.index(_literal_marker(0))]
-    for index in range(count):
-        slots += [consts.index(_name_marker(index)), consts.index(_literal_marker(index + 1))]
-    plan_slot = consts.index(_PLAN_MARKER)
     if _DOC_MARKER in consts:  # not under python -OO, which drops docstrings
         consts[consts.index(_DOC_MARKER)] = Template.render.__doc__
+    markers = _markers(count)
+    if not all(marker in consts for marker in markers):
+        raise AssertionError(f"the code generated for {count} placeholders lost a marker")
+    # A template's constants are picked from the shared ones followed by its own parts (one
+    # position more than there are constants, so that itemgetter always gives a tuple).
+    part = {marker: len(consts) + offset for offset, marker in enumerate(markers)}
+    positions = [
+        part.get(const, at) if type(const) is str else at for at, const in enumerate(consts)
+    ]
+    pick = operator.itemgetter(*positions, 0)
+    shared = tuple(consts)
     replace = code.replace
     function = types.FunctionType
+    method = types.MethodType
+    defaults = (_UNSET, _ERROR)
+    size = 2 * count + 1
 
     def make(plan: _Plan) -> _Render:
-        literals, names, _ = plan
-        own = consts.copy()
-        own[slots[0]] = literals[0]
-        for index, name in enumerate(names):
-            own[slots[2 * index + 1]] = name
-            own[slots[2 * index + 2]] = literals[index + 1]
-        own[plan_slot] = plan
-        return function(replace(co_consts=tuple(own)), _GENERATED_GLOBALS, "render", defaults)
+        parts: list[object] = [None] * size
+        parts[::2] = plan[0]
+        parts[1::2] = plan[1]
+        constants = pick((*shared, *parts))[:-1]
+        render = function(replace(co_consts=constants), _GENERATED_GLOBALS, "render", defaults)
+        return method(render, plan)
 
     return make
