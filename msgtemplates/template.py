@@ -80,6 +80,13 @@ class _Plan(tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], type, str])
     def __reduce__(self) -> tuple[t.Any, ...]:
         return (self[3], (self[4],))
 
+    def __copy__(self) -> _Plan:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Plan:
+        # copy.deepcopy(tpl.render) binds the same function to a deep copy of the plan.
+        return self
+
     def render(self, params: object, /, *, missing: object = _ERROR) -> str:
         # What a shallow copy of ``tpl.render`` finds: copy.copy rebuilds a bound method as
         # getattr(its self, its name), without copying (and so rebuilding) the plan.
