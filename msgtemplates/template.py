@@ -80,11 +80,12 @@ class _Plan(tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], type, str])
     def __reduce__(self) -> tuple[t.Any, ...]:
         return (self[3], (self[4],))
 
+    # A plan is immutable, so it is its own copy; copy.deepcopy(tpl.render), which binds the
+    # function to a deep copy of its plan, would otherwise bind it to a rebuilt Template.
     def __copy__(self) -> _Plan:
         return self
 
     def __deepcopy__(self, memo: dict[int, object]) -> _Plan:
-        # copy.deepcopy(tpl.render) binds the same function to a deep copy of the plan.
         return self
 
     def render(self, params: object, /, *, missing: object = _ERROR) -> str:
