@@ -424,21 +424,21 @@ def _factory(count: int) -> cabc.Callable[[_Plan], _Render]:
 
     A made function is what ``tpl.render`` answers. In one frame it checks that ``missing`` is
     ``"error"`` or ``"keep"`` and that ``params`` is exactly a dict with nothing passed after it
-    (see :data:`_NO_EXTRA`), then builds the text with a single ``BUILD_STRING`` instruction: its f-string has no field
-    conversions, so the instruction inserts each value's str data as ``"".join`` does and
-    raises ``TypeError`` for a value that is not a string, never calling a value's
-    ``__format__`` or ``__str__``. A missing name or a value that is not a string sends the
-    call to :func:`_render_general`, which reports it (or, with ``"keep"``, fills the gaps);
-    any other call has its values read and checked by :func:`_values` first, into a dict the
-    f-string cannot fail on. Looking a str key up in an exact dict runs no Python code, so the
-    fast attempt reading a name twice (a repeated placeholder, or again after a failure) is
+    (see :data:`_NO_EXTRA`), then builds the text with a single ``BUILD_STRING`` instruction:
+    its f-string has no field conversions, so the instruction inserts each value's str data as
+    ``"".join`` does and raises ``TypeError`` for a value that is not a string, never calling a
+    value's ``__format__`` or ``__str__``. A missing name or a value that is not a string sends
+    the call to :func:`_render_general`, which reports it (or, with ``"keep"``, fills the
+    gaps); any other call has its values read and checked by :func:`_values` first, into a dict
+    the f-string cannot fail on. Looking a str key up in an exact dict runs no Python code, so
+    the fast attempt reading a name twice (a repeated placeholder, or again after a failure) is
     unobservable; other mappings are read once per name, by :func:`_values`.
 
     Where the compiler emits another shape than the expected field conversions, the function
     builds with ``"".join`` instead: the same behaviour, for the cost of a method call.
 
-    The code is compiled once per ``count``; a template gets a copy whose constants are its
-    own literals, names and plan, so building a template compiles nothing.
+    The code is compiled once per ``count``; a template gets a copy whose constants are its own
+    literals and names, bound to its plan, so building a template compiles nothing.
     """
     code = _unformatted(_compiled(count, joined=False), count) or _compiled(count, joined=True)
     code = code.replace(co_qualname="Template.render")
