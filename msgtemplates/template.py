@@ -295,8 +295,8 @@ def _values(plan: _Plan, params: object, extra: object, missing: object) -> dict
         and not (is_str(missing) and missing in _MODES)
     ):
         raise ValueError(f'missing must be "error" or "keep", not {quote(missing)}')
-    # A dict subclass is a Mapping; asking isinstance of dict first spares it the ABC's check.
-    if not isinstance(params, dict) and not isinstance(params, cabc.Mapping):
+    # A dict subclass is a Mapping; asking its real type first spares it the ABC's check.
+    if not issubclass(type(params), dict) and not isinstance(params, cabc.Mapping):
         raise TypeError(
             f"params must be a mapping of parameter names to strings, not {type(params).__name__}"
         )
