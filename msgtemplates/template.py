@@ -300,11 +300,12 @@ def _values(plan: _Plan, params: object, extra: object, missing: object) -> dict
         raise TypeError(
             f"params must be a mapping of parameter names to strings, not {type(params).__name__}"
         )
+    mapping = t.cast("cabc.Mapping[str, object]", params)
     values: dict[str, str] = {}
     absent: list[str] = []
     for name in plan[2]:
         try:
-            value = params[name]
+            value = mapping[name]
         except KeyError:
             absent.append(name)
             continue
