@@ -44,8 +44,9 @@ _Render = cabc.Callable[..., str]
 # caller who passes ``missing`` positionally fills instead (and is told that it is keyword-only).
 # Being the dict type, it lets one comparison, ``type(params) is not _dict``, ask both whether
 # params is exactly a dict and whether nothing came after it: a keyword-only parameter or a
-# comparison of its own would each cost a call about a tenth of its time. The one call it lets
-# through is ``tpl.render(params, dict)``, which renders as ``tpl.render(params)``.
+# comparison of its own would each cost a call about a tenth of its time. The calls it lets
+# through pass params's own type after it, ``tpl.render(params, type(params))``: they render as
+# ``tpl.render(params)`` would, reading params by subscript, and are not told of the extra.
 _NO_EXTRA: type = dict
 
 
