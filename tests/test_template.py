@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import copy
+import functools
 import pickle
 import re
 import string
 import threading
 import types
+import typing as t
 
 import pytest
 from hypothesis import given
@@ -295,6 +297,234 @@ def test_missing_mode_given_as_a_built_string_is_accepted() -> None:
     assert Template("${a}").render({"a": "x"}, missing=mode) == "x"  # type: ignore[arg-type]
 
 
+class Lying(str):
+    """A string whose every text hook lies: only its str data may reach the output."""
+
+    def __str__(self) -> str:
+        return "str-hook"
+
+    def __repr__(self) -> str:
+        return "repr-hook"
+
+    def __format__(self, spec: str) -> str:
+        return "format-hook"
+
+    def __add__(self, other: object) -> str:
+        return "add-hook"
+
+    def __radd__(self, other: object) -> str:
+        return "radd-hook"
+
+
+@pytest.mark.parametrize("source", ["${who}", "Hi ${who}!", "${a} ${who} ${a}", "${a}${b}${who}"])
+@pytest.mark.parametrize("wrap", [dict, types.MappingProxyType])
+@pytest.mark.parametrize("missing", ["error", "keep"])
+def test_string_subclass_values_are_inserted_as_their_text_whatever_they_override(
+    source: str,
+    wrap: cabc.Callable[[dict[str, str]], cabc.Mapping[str, str]],
+    missing: t.Literal["error", "keep"],
+) -> None:
+    params = {"a": Lying("A"), "b": "B", "who": Lying("Ann")}
+    expected = source.replace("${a}", "A").replace("${b}", "B").replace("${who}", "Ann")
+    rendered = Template(source).render(wrap(params), missing=missing)
+    assert rendered == expected
+    assert type(rendered) is str
+
+
+class Counting(cabc.Mapping[str, object]):
+    """A mapping that records every key it is asked for."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self._data = data
+        self.reads: list[str] = []
+
+    def __getitem__(self, key: str) -> object:
+        self.reads.append(key)
+        return self._data[key]
+
+    def __iter__(self) -> cabc.Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@pytest.mark.parametrize(
+    ("data", "missing", "expected"),
+    [
+        ({"a": "1", "b": "2", "c": "3"}, "error", "1 2 1 3 2"),
+        ({"a": "1", "b": "2", "c": "3"}, "keep", "1 2 1 3 2"),
+        ({"b": "2"}, "keep", "${a} 2 ${a} ${c} 2"),
+        ({"b": "2"}, "error", MissingParameters),
+        ({"a": "1", "b": 2, "c": "3"}, "error", TypeError),
+        ({"a": "1", "b": 2}, "keep", TypeError),
+    ],
+)
+def test_each_placeholder_is_read_at_most_once_per_render(
+    data: dict[str, object], missing: t.Literal["error", "keep"], expected: str | type[Exception]
+) -> None:
+    template = Template("${a} ${b} ${a} ${c} ${b}")
+    params = Counting({**data, "unused": "x"})
+    if isinstance(expected, str):
+        assert template.render(params, missing=missing) == expected  # type: ignore[arg-type]
+        assert sorted(params.reads) == ["a", "b", "c"]
+    else:
+        with pytest.raises(expected):
+            template.render(params, missing=missing)  # type: ignore[arg-type]
+        assert len(params.reads) == len(set(params.reads))
+        assert "unused" not in params.reads
+
+
+@pytest.mark.parametrize("error", [RuntimeError, ValueError, TypeError, IndexError, LookupError])
+@pytest.mark.parametrize("missing", ["error", "keep"])
+def test_an_error_other_than_key_error_from_the_mapping_propagates_unchanged(
+    error: type[Exception], missing: t.Literal["error", "keep"]
+) -> None:
+    class Broken(Params):
+        def __getitem__(self, key: str) -> str:
+            if key == "b":
+                raise error("the store is down")
+            return super().__getitem__(key)
+
+    class BrokenDict(dict[str, str]):
+        def __getitem__(self, key: str) -> str:
+            if key == "b":
+                raise error("the store is down")
+            return super().__getitem__(key)
+
+    for params in (Broken({"a": "1", "b": "2"}), BrokenDict(a="1", b="2")):
+        with pytest.raises(error, match="the store is down") as info:
+            Template("${a} ${b}").render(params, missing=missing)
+        assert type(info.value) is error
+
+
+def test_dict_subclass_lookups_go_through_its_own_getitem_and_missing() -> None:
+    class Shouting(dict[str, str]):
+        def __getitem__(self, key: str) -> str:
+            return super().__getitem__(key).upper()
+
+    class Defaults(dict[str, str]):
+        def __missing__(self, key: str) -> str:
+            if key.startswith("opt"):
+                return "-"
+            raise KeyError(key)
+
+    assert Template("${a}, ${b}!").render(Shouting(a="hi", b="you")) == "HI, YOU!"
+    template = Template("${who} ${opt.x} ${when}")
+    assert template.render(Defaults(who="Ann", when="now")) == "Ann - now"
+    with pytest.raises(MissingParameters) as info:
+        template.render(Defaults())
+    assert info.value.names == ("who", "when")
+    assert template.render(Defaults(when="now"), missing="keep") == "${who} - now"
+
+
+@pytest.mark.parametrize("source", ["no placeholders", "${who}", "${p}" * 100])
+@pytest.mark.parametrize("mode", ["error", "keep"])
+def test_missing_given_positionally_is_a_type_error(source: str, mode: str) -> None:
+    template = Template(source)
+    with pytest.raises(TypeError, match="positional"):
+        template.render({"who": "A", "p": "x"}, mode)  # type: ignore[call-arg, arg-type]
+    with pytest.raises(TypeError, match="positional"):
+        template.render(params={"who": "A", "p": "x"})  # type: ignore[call-arg]
+
+
+def test_invalid_missing_mode_is_reported_before_params_that_are_not_a_mapping() -> None:
+    with pytest.raises(ValueError, match="missing"):
+        Template("${who}").render([("who", "A")], missing="ignore")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("params", "missing", "expected"),
+    [
+        ({"who": "Ann", "n": "3"}, "error", "Ann has 3 (Ann)"),
+        ({"n": "3"}, "keep", "${who} has 3 (${who})"),
+        ({"n": "3"}, "error", MissingParameters),
+        ({"who": "Ann", "n": 3}, "error", TypeError),
+        ("who", "error", TypeError),
+        ({"who": "Ann", "n": "3"}, "ignore", ValueError),
+    ],
+)
+def test_render_called_through_the_class_behaves_like_the_instance(
+    params: object, missing: str, expected: str | type[Exception]
+) -> None:
+    template = Template("${who} has ${n} (${who})")
+    renders: list[cabc.Callable[..., str]] = [
+        template.render,
+        functools.partial(Template.render, template),
+    ]
+    for render in renders:
+        if isinstance(expected, str):
+            assert render(params, missing=missing) == expected
+        else:
+            with pytest.raises(expected):
+                render(params, missing=missing)
+
+
+def test_a_subclass_that_overrides_render_keeps_its_method() -> None:
+    class Loud(Template):
+        __slots__ = ()
+
+        def render(self, params: cabc.Mapping[str, str], /, *, missing: t.Any = "error") -> str:
+            return super().render(params, missing=missing).upper()
+
+    class Plain(Template):
+        __slots__ = ()
+
+    assert Loud("hi ${who}").render({"who": "ann"}) == "HI ANN"
+    assert Plain("hi ${who}").render({"who": "ann"}) == "hi ann"
+
+
+def test_render_of_an_instance_documents_itself_like_the_method() -> None:
+    assert Template("Hi ${who}").render.__doc__ == Template.render.__doc__
+
+
+def test_errors_from_render_carry_no_earlier_exception_as_context() -> None:
+    template = Template("${a} ${b}")
+    with pytest.raises(MissingParameters) as missing_info:
+        template.render({"a": "x"})
+    with pytest.raises(TypeError) as type_info:
+        template.render({"a": "x", "b": 2})  # type: ignore[dict-item]
+    for info in (missing_info, type_info):
+        assert info.value.__context__ is None
+        assert info.value.__cause__ is None
+
+
+# Text that looks like what a code generator might use as a marker, quote or escape.
+_TRICKY = ["", "\x00L1", "#N0", "#plan", "\x00doc", "{", "}", "{0}", "%s", "\\", "'", '"""', "\n"]
+
+
+@pytest.mark.parametrize("count", [*range(10), 31, 63, 64, 65, 66])
+def test_every_placeholder_count_renders_like_the_reference(count: int) -> None:
+    # Literals and values are the tricky texts in turn; every third placeholder repeats a name.
+    names = [f"n{index // 3 if index % 3 == 2 else index}" for index in range(count)]
+    literals = [_TRICKY[index % len(_TRICKY)] for index in range(count + 1)]
+    source = literals[0] + "".join(
+        "${" + name + "}" + literal for name, literal in zip(names, literals[1:], strict=True)
+    )
+    template = Template(source)
+    values = {name: _TRICKY[(index + 5) % len(_TRICKY)] for index, name in enumerate(names)}
+
+    def expected(filled: dict[str, str]) -> str:
+        return literals[0] + "".join(
+            filled[name] + literal for name, literal in zip(names, literals[1:], strict=True)
+        )
+
+    assert template.render(values) == expected(values)
+    assert template.render(types.MappingProxyType(values)) == expected(values)
+    assert template.render(values, missing="keep") == expected(values)
+    assert template.render({}, missing="keep") == source
+    if names:
+        first = template.placeholders[0]
+        partial = {name: value for name, value in values.items() if name != first}
+        with pytest.raises(MissingParameters) as info:
+            template.render(partial)
+        assert info.value.names == (first,)
+        kept = {**partial, first: "${" + first + "}"}
+        assert template.render(partial, missing="keep") == expected(kept)
+        with pytest.raises(TypeError, match=f'"{template.placeholders[-1]}"'):
+            template.render({**values, template.placeholders[-1]: 1})  # type: ignore[dict-item]
+
+
 def test_template_with_many_placeholders_renders_like_a_short_one() -> None:
     names = [f"p{i}" for i in range(300)]
     template = Template(" ".join(f"<${{{name}}}>" for name in names + names))
@@ -374,6 +604,25 @@ def test_template_pickles_and_copies_to_an_equal_working_template(source: str) -
         assert clone.render(params) == template.render(params)
     assert copy.copy(template) == template
     assert copy.deepcopy(template) == template
+
+
+@pytest.mark.parametrize("source", ["", "Hi ${who}", "${who}" * 100])
+def test_bound_render_pickles_to_a_render_of_an_equal_template(source: str) -> None:
+    template = Template(source)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        render = pickle.loads(pickle.dumps(template.render, protocol))
+        assert render({"who": "A"}) == template.render({"who": "A"})
+        assert render({}, missing="keep") == source
+    for clone in (copy.copy(template.render), copy.deepcopy(template.render)):
+        assert clone({"who": "B"}) == template.render({"who": "B"})
+        assert clone({}, missing="keep") == source
+
+
+def test_bound_render_shows_the_template_it_renders() -> None:
+    assert repr(Template("Hi ${who}").render) == (
+        "<bound method Template.render of Template('Hi ${who}')>"
+    )
+    assert len(repr(Template("x" * 10_000 + "${a}").render)) < 200
 
 
 def test_syntax_error_pickles_with_its_position_and_source() -> None:
