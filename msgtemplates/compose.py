@@ -19,6 +19,7 @@ ParameterType(type='currency', format=None)
 from __future__ import annotations
 
 import collections.abc as cabc
+import contextlib
 import dataclasses
 import datetime
 import decimal
@@ -548,6 +549,7 @@ def _root() -> Locale:
     return Locale("root")
 
 
+@functools.lru_cache(maxsize=1024)
 def _locale_for(*tags: str) -> Locale:
     """Babel's locale for the first tag it knows (request language, catalog language, ...)."""
     for tag in tags:
@@ -740,25 +742,86 @@ def _known_currency(code: str) -> bool:
     return bool(is_currency(code))
 
 
+# Formatted texts already made: a campaign formats the same amount (and often the same date) in
+# the same language for every message, and Babel takes some 15 us a value. A key holds every
+# input the text depends on, so a hit is the text Babel gave for exactly those inputs; see
+# _memo_key. Bounded: the oldest entries go first.
+_MEMO: dict[tuple[object, ...], str] = {}
+_MEMO_LIMIT = 4096
+# The zone types whose behaviour is fixed by the object itself; a key holds the zone (and so its
+# id stays its own for as long as the entry lives).
+_PLAIN_ZONES: tuple[type, ...] = (datetime.timezone,)
+
+
+def _memo_key(
+    parameter: ParameterType, checked: object, tags: tuple[str, ...], zone: datetime.tzinfo
+) -> tuple[object, ...] | None:
+    """What a formatted text depends on, or ``None`` for a value whose text is not kept.
+
+    Numbers go by type and exact spelling (``-0`` and ``0``, ``1.0`` and ``1.00`` are distinct)
+    and by the decimal context Babel rounds in; moments by their instant in UTC (two wall times
+    of a fold differ) and the zone object itself; dates by their fields. Only the standard
+    library's own types are kept: a subclass or another tzinfo may do anything.
+    """
+    kind = parameter.type
+    if kind in _MOMENTS:
+        kind_of = type(checked)
+        if kind_of is datetime.date:
+            return (parameter, tags, checked)
+        if kind_of is not datetime.datetime or not _plain_zone(zone):
+            return None
+        moment = t.cast(datetime.datetime, checked)
+        if not _plain_zone(moment.tzinfo):
+            return None
+        return (parameter, tags, id(zone), zone, moment.astimezone(datetime.UTC))
+    context = decimal.getcontext()
+    rounding = (context.prec, context.rounding, context.Emin, context.Emax, context.clamp)
+    if kind == "currency":
+        amount, code = t.cast(tuple[object, str], checked)
+        return (parameter, tags, rounding, type(amount), str(amount), code)
+    return (parameter, tags, rounding, type(checked), str(checked))
+
+
+def _plain_zone(zone: object) -> bool:
+    kind = type(zone)
+    if kind in _PLAIN_ZONES:
+        return True
+    if kind.__name__ == "ZoneInfo" and kind.__module__ == "zoneinfo":
+        return True
+    return False
+
+
 def _format(
     parameter: ParameterType,
     name: str,
-    value: object,
-    locale: Locale,
+    checked: object,
+    digits: int,
+    tags: tuple[str, ...],
     zone: datetime.tzinfo,
     language: str,
 ) -> str:
-    """One value as the text of one language; never lets Babel's own exception through."""
-    checked, digits = _checked(parameter, name, value)
+    """One value, as :func:`_checked` gives it, as the text of one language; never lets Babel's
+    own exception through.
+
+    :param tags: the request language, then the catalog languages to fall back on; the first
+        that Babel knows is the locale.
+    """
     if parameter.type == "text":
         return t.cast(str, checked)
+    key = _memo_key(parameter, checked, tags, zone)
+    if key is not None:
+        text = _MEMO.get(key)
+        if text is not None:
+            return text
     formatter = _formatter(parameter)
+    locale = _locale_for(*tags)
     try:
         if digits > 20:
             with decimal.localcontext() as context:
                 context.prec = digits + 30
-                return formatter(checked, locale, zone)
-        return formatter(checked, locale, zone)
+                text = formatter(checked, locale, zone)
+        else:
+            text = formatter(checked, locale, zone)
     except (OverflowError, decimal.DecimalException) as err:
         raise ValueError(
             f"parameter {quote(name)} cannot be shown as {parameter.type} for {quote(language)}: "
@@ -769,14 +832,58 @@ def _format(
             f"parameter {quote(name)} cannot be formatted as {parameter.type} for "
             f"{quote(language)}: Babel fails with {quote(str(err) or type(err).__name__)}"
         ) from err
+    if key is not None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            # Another thread may take the same oldest entry first.
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                del _MEMO[next(iter(_MEMO))]
+        _MEMO[key] = text
+    return text
 
 
-def _per_language(name: str, value: object, language: str, default: str) -> object:
-    """A value given per language: the best match of ``language``, else the default's, else the
-    first given; any other value as is."""
-    if not isinstance(value, cabc.Mapping):
-        return value
-    tags = list(value)
+class _Resolver:
+    """The values of one compose call, per language: each value given per language is resolved
+    with :func:`_pick`, and each distinct value is checked once, whatever the languages."""
+
+    __slots__ = ("_checked", "_default", "_tags", "_values")
+
+    def __init__(self, values: cabc.Mapping[str, object], default: str):
+        self._values = values
+        self._default = default
+        # name -> the tags of a value given per language, or None for a value given once.
+        self._tags: dict[str, tuple[str, ...] | None] = {}
+        # (name, id of the value) -> the value (which keeps its id its own), checked.
+        self._checked: dict[tuple[str, int], tuple[object, object, int]] = {}
+
+    def value(self, name: str, language: str) -> object:
+        """The value of ``name`` for ``language``: the best match of a value given per language,
+        else the default language's, else the first given; any other value as is."""
+        value = self._values[name]
+        try:
+            tags = self._tags[name]
+        except KeyError:
+            tags = self._tags[name] = _language_tags(name, value)
+        if tags is None:
+            return value
+        return t.cast("cabc.Mapping[str, object]", value)[_pick(language, self._default, tags)]
+
+    def checked(self, parameter: ParameterType, name: str, language: str) -> tuple[object, int]:
+        """The value for ``language`` as :func:`_checked` gives it."""
+        value = self.value(name, language)
+        key = (name, id(value))
+        seen = self._checked.get(key)
+        if seen is not None and seen[0] is value:
+            return seen[1], seen[2]
+        checked, digits = _checked(parameter, name, value)
+        self._checked[key] = (value, checked, digits)
+        return checked, digits
+
+
+def _language_tags(name: str, value: object) -> tuple[str, ...] | None:
+    """The language tags of a value given per language (a mapping), or ``None`` for another."""
+    if type(value) is not dict and not isinstance(value, cabc.Mapping):
+        return None
+    tags = list(t.cast("cabc.Mapping[object, object]", value))
     if not tags:
         raise ValueError(
             f"parameter {quote(name)} is an empty mapping; give a value for at least one language"
@@ -787,7 +894,7 @@ def _per_language(name: str, value: object, language: str, default: str) -> obje
                 f"parameter {quote(name)} maps languages to values; its keys must be language "
                 f"tags, not {describe(tag)}"
             )
-    return value[_pick(language, default, tuple(str.__str__(tag) for tag in tags))]
+    return tuple(str.__str__(tag) for tag in t.cast("list[str]", tags))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -927,15 +1034,17 @@ def _compose(
     if missing:
         raise MissingParameters(missing)
     content: list[dict[str, t.Any]] = []
+    resolve = _Resolver(values, texts.default)
     for language, used, placeholders in chosen:
-        locale = _locale_for(language, used, texts.default)
+        tags = (language, used, texts.default)
         params: dict[str, str] = {}
         for name in placeholders:
-            value = _per_language(name, values[name], language, texts.default)
-            params[name] = _format(declared.get(name, _TEXT), name, value, locale, zone, language)
+            parameter = declared.get(name, _TEXT)
+            checked, digits = resolve.checked(parameter, name, language)
+            params[name] = _format(parameter, name, checked, digits, tags, zone, language)
         for name in LINK_PARAMETERS:
             if name in values:
-                link = _per_language(name, values[name], language, texts.default)
+                link = resolve.value(name, language)
                 if not isinstance(link, str):
                     raise TypeError(
                         f"parameter {quote(name)} needs a link: {_TEXT_NEEDS}, not {describe(link)}"
@@ -1113,7 +1222,7 @@ def render_typed(
         )
     zone = datetime.UTC if tz is None else _zone(tz)
     used = catalog.render(code, language, {}, missing="keep").language
-    locale = _locale_for(language, used, catalog.default_language(code))
+    tags = (language, used, catalog.default_language(code))
     formatted: dict[str, str] = {}
     for name, raw in raw_params.items():
         if not isinstance(name, str):
@@ -1121,5 +1230,6 @@ def render_typed(
         parameter = declared.get(name, _TEXT)
         value = parse_cli_value(parameter, raw, name=name)
         own = value.tzinfo if tz is None and isinstance(value, datetime.datetime) else None
-        formatted[name] = _format(parameter, name, value, locale, own or zone, language)
+        checked, digits = _checked(parameter, name, value)
+        formatted[name] = _format(parameter, name, checked, digits, tags, own or zone, language)
     return catalog.render(code, language, formatted)
