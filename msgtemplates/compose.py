@@ -748,9 +748,6 @@ def _known_currency(code: str) -> bool:
 # _memo_key. Bounded: the oldest entries go first.
 _MEMO: dict[tuple[object, ...], str] = {}
 _MEMO_LIMIT = 4096
-# The zone types whose behaviour is fixed by the object itself; a key holds the zone (and so its
-# id stays its own for as long as the entry lives).
-_PLAIN_ZONES: tuple[type, ...] = (datetime.timezone,)
 
 
 def _memo_key(
@@ -764,31 +761,32 @@ def _memo_key(
     library's own types are kept: a subclass or another tzinfo may do anything.
     """
     kind = parameter.type
+    declared = (kind, parameter.format)
     if kind in _MOMENTS:
-        kind_of = type(checked)
-        if kind_of is datetime.date:
-            return (parameter, tags, checked)
-        if kind_of is not datetime.datetime or not _plain_zone(zone):
+        if type(checked) is datetime.date:
+            return (declared, tags, checked)
+        if type(checked) is not datetime.datetime:
             return None
-        moment = t.cast(datetime.datetime, checked)
-        if not _plain_zone(moment.tzinfo):
+        plain = _plain_zones()
+        if type(zone) not in plain or type(checked.tzinfo) not in plain:
             return None
-        return (parameter, tags, id(zone), zone, moment.astimezone(datetime.UTC))
+        # The key holds the zone, so its id stays its own while the entry lives; two zones equal
+        # in offset may still differ in name.
+        return (declared, tags, id(zone), zone, checked.astimezone(datetime.UTC))
     context = decimal.getcontext()
     rounding = (context.prec, context.rounding, context.Emin, context.Emax, context.clamp)
-    if kind == "currency":
-        amount, code = t.cast(tuple[object, str], checked)
-        return (parameter, tags, rounding, type(amount), str(amount), code)
-    return (parameter, tags, rounding, type(checked), str(checked))
+    if type(checked) is tuple:
+        amount, code = checked
+        return (declared, tags, rounding, type(amount), str(amount), code)
+    return (declared, tags, rounding, type(checked), str(checked))
 
 
-def _plain_zone(zone: object) -> bool:
-    kind = type(zone)
-    if kind in _PLAIN_ZONES:
-        return True
-    if kind.__name__ == "ZoneInfo" and kind.__module__ == "zoneinfo":
-        return True
-    return False
+@functools.cache
+def _plain_zones() -> tuple[type[datetime.tzinfo], ...]:
+    """The tzinfo types whose behaviour the object alone fixes."""
+    import zoneinfo
+
+    return (datetime.timezone, zoneinfo.ZoneInfo)
 
 
 def _format(
@@ -845,27 +843,28 @@ class _Resolver:
     """The values of one compose call, per language: each value given per language is resolved
     with :func:`_pick`, and each distinct value is checked once, whatever the languages."""
 
-    __slots__ = ("_checked", "_default", "_tags", "_values")
+    __slots__ = ("_checked", "_default", "_per_language", "_values")
 
     def __init__(self, values: cabc.Mapping[str, object], default: str):
         self._values = values
         self._default = default
-        # name -> the tags of a value given per language, or None for a value given once.
-        self._tags: dict[str, tuple[str, ...] | None] = {}
+        # name -> a value given per language and its tags, or None for a value given once.
+        self._per_language: dict[str, tuple[cabc.Mapping[str, object], tuple[str, ...]] | None]
+        self._per_language = {}
         # (name, id of the value) -> the value (which keeps its id its own), checked.
         self._checked: dict[tuple[str, int], tuple[object, object, int]] = {}
 
     def value(self, name: str, language: str) -> object:
         """The value of ``name`` for ``language``: the best match of a value given per language,
         else the default language's, else the first given; any other value as is."""
-        value = self._values[name]
         try:
-            tags = self._tags[name]
+            given = self._per_language[name]
         except KeyError:
-            tags = self._tags[name] = _language_tags(name, value)
-        if tags is None:
-            return value
-        return t.cast("cabc.Mapping[str, object]", value)[_pick(language, self._default, tags)]
+            given = self._per_language[name] = _per_language(name, self._values[name])
+        if given is None:
+            return self._values[name]
+        mapping, tags = given
+        return mapping[_pick(language, self._default, tags)]
 
     def checked(self, parameter: ParameterType, name: str, language: str) -> tuple[object, int]:
         """The value for ``language`` as :func:`_checked` gives it."""
@@ -879,22 +878,25 @@ class _Resolver:
         return checked, digits
 
 
-def _language_tags(name: str, value: object) -> tuple[str, ...] | None:
-    """The language tags of a value given per language (a mapping), or ``None`` for another."""
+def _per_language(
+    name: str, value: object
+) -> tuple[cabc.Mapping[str, object], tuple[str, ...]] | None:
+    """A value given per language (a mapping) and its language tags, or ``None`` for another."""
     if type(value) is not dict and not isinstance(value, cabc.Mapping):
         return None
-    tags = list(t.cast("cabc.Mapping[object, object]", value))
-    if not tags:
-        raise ValueError(
-            f"parameter {quote(name)} is an empty mapping; give a value for at least one language"
-        )
-    for tag in tags:
+    tags: list[str] = []
+    for tag in value:
         if not isinstance(tag, str):
             raise TypeError(
                 f"parameter {quote(name)} maps languages to values; its keys must be language "
                 f"tags, not {describe(tag)}"
             )
-    return tuple(str.__str__(tag) for tag in t.cast("list[str]", tags))
+        tags.append(str.__str__(tag))
+    if not tags:
+        raise ValueError(
+            f"parameter {quote(name)} is an empty mapping; give a value for at least one language"
+        )
+    return value, tuple(tags)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1009,47 +1011,31 @@ def _compose(
             raise TypeError(f"{label} must be a string, not {describe(given)}")
     if extend_info is not None and not isinstance(extend_info, str):
         raise TypeError(f"extend_info must be a string or None, not {describe(extend_info)}")
-    declared = _require_usable(texts)
-    wanted = _languages(texts, languages)
+    chosen = _plan(texts, languages)
     zone = _zone(tz)
-    chosen: list[tuple[str, str, tuple[str, ...]]] = []
     missing: dict[str, None] = {}
-    for language in wanted:
-        index = texts.choose(language)
-        if index is None:
-            raise ValueError(
-                f"template {quote(texts.code)} has no text for {quote(language)} and its default "
-                f"{quote(texts.default)} names no text; fix the catalog's default"
-            )
-        parsed = texts.templates[index]
-        if isinstance(parsed, TemplateSyntaxError):
-            # A fresh error: the catalog's own instance is shared.
-            raise TemplateSyntaxError(
-                parsed.message, lineno=parsed.lineno, column=parsed.column, source=parsed.source
-            )
-        for name in parsed.placeholders:
+    for step in chosen:
+        for name, _ in step.parameters:
             if name not in values:
                 missing[name] = None
-        chosen.append((language, texts.languages[index], parsed.placeholders))
     if missing:
         raise MissingParameters(missing)
     content: list[dict[str, t.Any]] = []
     resolve = _Resolver(values, texts.default)
-    for language, used, placeholders in chosen:
-        tags = (language, used, texts.default)
+    links = [name for name in LINK_PARAMETERS if name in values]
+    for step in chosen:
+        language = step.language
         params: dict[str, str] = {}
-        for name in placeholders:
-            parameter = declared.get(name, _TEXT)
+        for name, parameter in step.parameters:
             checked, digits = resolve.checked(parameter, name, language)
-            params[name] = _format(parameter, name, checked, digits, tags, zone, language)
-        for name in LINK_PARAMETERS:
-            if name in values:
-                link = resolve.value(name, language)
-                if not isinstance(link, str):
-                    raise TypeError(
-                        f"parameter {quote(name)} needs a link: {_TEXT_NEEDS}, not {describe(link)}"
-                    )
-                params[name] = str.__str__(link)
+            params[name] = _format(parameter, name, checked, digits, step.tags, zone, language)
+        for name in links:
+            link = resolve.value(name, language)
+            if not isinstance(link, str):
+                raise TypeError(
+                    f"parameter {quote(name)} needs a link: {_TEXT_NEEDS}, not {describe(link)}"
+                )
+            params[name] = str.__str__(link)
         content.append({"language": language, "templateParameters": params})
     request: dict[str, t.Any] = {
         "appId": str.__str__(app_id),
@@ -1064,6 +1050,65 @@ def _compose(
     if errors:
         raise RequestInvalid(errors)
     return request
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Step:
+    """One content template of a composed request, as far as the catalog alone decides it."""
+
+    language: str
+    # The request language, the catalog language used, the default: Babel's locale is the
+    # first of them it knows.
+    tags: tuple[str, str, str]
+    # The placeholders of the text used, in order, each with its declaration.
+    parameters: tuple[tuple[str, ParameterType], ...]
+
+
+# (ids of the template's texts and declarations, the languages asked for) -> the template's
+# texts and declarations (which keep those ids their own) and the steps; bounded.
+_PLANS: dict[tuple[object, ...], tuple[object, object, tuple[_Step, ...]]] = {}
+_PLAN_LIMIT = 1024
+
+
+def _plan(texts: TemplateTexts, languages: object) -> tuple[_Step, ...]:
+    """What the catalog decides for each language asked for (which text, which declarations),
+    made once per template and list of languages; raises as :func:`_compose` says when the
+    declarations or the languages cannot be used."""
+    key: tuple[object, ...] | None = None
+    if languages is None or (
+        type(languages) in (list, tuple)
+        and all(type(tag) is str for tag in t.cast("cabc.Sequence[object]", languages))
+    ):
+        wanted_key = None if languages is None else tuple(t.cast("cabc.Sequence[str]", languages))
+        key = (id(texts.templates), id(texts.parameters), texts.default, wanted_key)
+        made = _PLANS.get(key)
+        if made is not None and made[0] is texts.templates and made[1] is texts.parameters:
+            return made[2]
+    declared = _require_usable(texts)
+    steps: list[_Step] = []
+    for language in _languages(texts, languages):
+        index = texts.choose(language)
+        if index is None:
+            raise ValueError(
+                f"template {quote(texts.code)} has no text for {quote(language)} and its default "
+                f"{quote(texts.default)} names no text; fix the catalog's default"
+            )
+        parsed = texts.templates[index]
+        if isinstance(parsed, TemplateSyntaxError):
+            # A fresh error: the catalog's own instance is shared.
+            raise TemplateSyntaxError(
+                parsed.message, lineno=parsed.lineno, column=parsed.column, source=parsed.source
+            )
+        parameters = tuple((name, declared.get(name, _TEXT)) for name in parsed.placeholders)
+        tags = (language, texts.languages[index], texts.default)
+        steps.append(_Step(language, tags, parameters))
+    made_steps = tuple(steps)
+    if key is not None:
+        if len(_PLANS) >= _PLAN_LIMIT:
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                del _PLANS[next(iter(_PLANS))]
+        _PLANS[key] = (texts.templates, texts.parameters, made_steps)
+    return made_steps
 
 
 def _languages(texts: TemplateTexts, languages: object) -> list[str]:
