@@ -86,7 +86,7 @@ def compose_each(
     declaration: object, value: object, languages: list[str], **options: t.Any
 ) -> dict[str, str]:
     """The text compose gives ``value`` in each language, composed twice and checked equal."""
-    texts = {language: "${v}" for language in languages}
+    texts = dict.fromkeys(languages, "${v}")
     catalog = Catalog({"TP_V": texts}, parameters={"TP_V": {"v": declaration}})
     shown: list[dict[str, str]] = []
     for start in range(0, len(languages), 5):
@@ -188,9 +188,7 @@ MOMENTS = [
     datetime.datetime(2024, 5, 17, 23, 59, 59, 999999, tzinfo=datetime.UTC),
     datetime.datetime(2000, 1, 1, 0, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Bangkok")),
     datetime.datetime(2023, 11, 5, 1, 30, tzinfo=zoneinfo.ZoneInfo("America/New_York")),
-    datetime.datetime(
-        2023, 11, 5, 1, 30, fold=1, tzinfo=zoneinfo.ZoneInfo("America/New_York")
-    ),
+    datetime.datetime(2023, 11, 5, 1, 30, fold=1, tzinfo=zoneinfo.ZoneInfo("America/New_York")),
 ]
 
 
