@@ -45,7 +45,7 @@ LANGUAGES = [
     "fa-IR",
 ]
 CURRENCIES = ["HKD", "THB", "USD", "JPY", "EUR", "KWD", "CLF", "INR", "IRR", "BHD"]
-AMOUNTS: list[object] = [
+AMOUNTS: list[Decimal | float] = [
     Decimal("38.00"),
     Decimal("38"),
     Decimal("38.0"),
