@@ -5,8 +5,9 @@ the lint checks of a declaration table), how a typed value becomes the text of o
 (``babel.numbers`` and ``babel.dates``, by the declared type), and :func:`compose`, which turns a
 catalog template and typed values into a sendByAccessToken request that
 :func:`~msgtemplates.check_request` accepts. :meth:`msgtemplates.Catalog.compose` delegates here;
-:func:`parse_cli_value` and :func:`render_typed` are what the command line calls for
-``-p amount=38.00:HKD``. Babel loads only when a value is formatted or a format is checked.
+:func:`parse_cli_value`, :func:`render_typed` and :func:`fill_request` are what the command
+line calls for ``-p amount=38.00:HKD``. Babel loads only when a value is formatted or a format
+is checked.
 
 >>> from msgtemplates import Catalog
 >>> catalog = Catalog(
@@ -30,10 +31,16 @@ import types
 import typing as t
 
 from . import problems as build
-from .errors import CatalogError, MissingParameters, RequestInvalid, TemplateSyntaxError
+from .errors import (
+    CatalogError,
+    MissingParameters,
+    MsgTemplatesError,
+    RequestInvalid,
+    TemplateSyntaxError,
+)
 from .locales import best_match, canonical_tag
 from .problems import Problem, describe, escape_pointer, quote
-from .rules import LINK_PARAMETERS, is_str
+from .rules import LINK_PARAMETERS, is_dict, is_list, is_str
 from .template import Template
 
 if t.TYPE_CHECKING:
@@ -49,6 +56,7 @@ __all__ = [
     "declaration_lines",
     "declaration_problems",
     "declarations",
+    "fill_request",
     "load_declarations",
     "parse_cli_value",
     "render_typed",
@@ -1251,6 +1259,25 @@ def render_typed(
     >>> render_typed(catalog, "TP_1", "en-US", {"amount": "5:USD"}).text
     'Paid $5.00'
     """
+    typed = _cli_values(catalog, code, raw_params, tz)
+    used = catalog.render(code, language, {}, missing="keep").language
+    tags = (language, used, catalog.default_language(code))
+    formatted = {
+        name: _format(parameter, name, checked, digits, tags, zone, language)
+        for name, parameter, checked, digits, zone in typed
+    }
+    return catalog.render(code, language, formatted)
+
+
+#: One command-line value: its name, declaration, checked value, digits and time zone.
+_CliValue = tuple[str, ParameterType, object, int, datetime.tzinfo]
+
+
+def _cli_values(
+    catalog: Catalog, code: str, raw_params: object, tz: str | datetime.tzinfo | None
+) -> list[_CliValue]:
+    """Command-line values read by their declared types, for :func:`render_typed` and
+    :func:`fill_request`; raises as they say."""
     from .catalog import Catalog
 
     if not isinstance(catalog, Catalog):
@@ -1266,9 +1293,7 @@ def render_typed(
             f"raw_params must be a mapping of names to strings, not {describe(raw_params)}"
         )
     zone = datetime.UTC if tz is None else _zone(tz)
-    used = catalog.render(code, language, {}, missing="keep").language
-    tags = (language, used, catalog.default_language(code))
-    formatted: dict[str, str] = {}
+    typed: list[_CliValue] = []
     for name, raw in raw_params.items():
         if not isinstance(name, str):
             raise TypeError(f"raw_params must be keyed by parameter names, not {describe(name)}")
@@ -1276,5 +1301,85 @@ def render_typed(
         value = parse_cli_value(parameter, raw, name=name)
         own = value.tzinfo if tz is None and isinstance(value, datetime.datetime) else None
         checked, digits = _checked(parameter, name, value)
-        formatted[name] = _format(parameter, name, checked, digits, tags, own or zone, language)
-    return catalog.render(code, language, formatted)
+        typed.append((str.__str__(name), parameter, checked, digits, own or zone))
+    return typed
+
+
+def fill_request(
+    catalog: Catalog,
+    payload: object,
+    raw_params: cabc.Mapping[str, str],
+    /,
+    *,
+    tz: str | datetime.tzinfo | None = None,
+) -> object:
+    """A request whose content templates hold command-line values, each formatted for its own
+    language: what ``msgtemplates preview -p amount=38.00:HKD`` previews.
+
+    Each value is read with :func:`parse_cli_value` by the request template's declaration
+    (undeclared ones are text) and formatted with Babel as :meth:`~msgtemplates.Catalog.compose`
+    formats it: for the content template's language, else the catalog language its text is
+    taken from. It goes into each content template (an object with a string ``language``)
+    whose catalog text uses it or that already holds it, replacing the value there; a link
+    parameter goes into each. ``payload`` itself is not changed. A request with no string
+    ``templateCode`` the catalog holds, or no ``templates`` array, is returned as it is: too
+    broken to fill, its problems are :func:`~msgtemplates.check_request`'s to tell.
+
+    :param catalog: the catalog.
+    :param payload: the request, as parsed JSON.
+    :param raw_params: parameter name -> text as typed (``"38.00:HKD"``).
+    :param tz: the time zone dates and times are shown in; ``None`` shows each in the UTC
+        offset it was typed with.
+    :returns: the filled copy of the request, or ``payload`` when there is nothing to fill (no
+        values, or a request too broken to fill).
+    :raises ValueError: a value not in its type's form, a bad declaration, an unknown zone.
+    :raises TypeError: an argument of the wrong type.
+
+    >>> from msgtemplates import Catalog
+    >>> catalog = Catalog({"TP_1": {"en-US": "Paid ${amount}", "th-TH": "จ่าย ${amount}"}},
+    ...                   parameters={"TP_1": {"amount": "currency"}})
+    >>> request = {"templateCode": "TP_1", "templates": [{"language": "en-US"},
+    ...            {"language": "th-TH", "templateParameters": {"amount": "?"}}]}
+    >>> filled = fill_request(catalog, request, {"amount": "165:THB"})
+    >>> [item["templateParameters"]["amount"] for item in filled["templates"]]
+    ['THB165.00', '฿165.00']
+    """
+    if not is_dict(payload) or (isinstance(raw_params, cabc.Mapping) and not raw_params):
+        return payload
+    code, templates = payload.get("templateCode"), payload.get("templates")
+    if not is_str(code) or not is_list(templates):
+        return payload
+    from .catalog import Catalog
+
+    if isinstance(catalog, Catalog) and code not in catalog.codes:
+        return payload
+    typed = _cli_values(catalog, code, raw_params, tz)
+    default = catalog.default_language(code)
+    filled: list[object] = []
+    for item in templates:
+        language = item.get("language") if is_dict(item) else None
+        params = item.get("templateParameters", {}) if is_dict(item) else None
+        if not is_str(language) or not is_dict(params):
+            filled.append(item)  # not a content template a value can go into
+            continue
+        used, uses = _text_used(catalog, code, language, default)
+        params = dict(params)
+        tags = (language, used, default)
+        for name, parameter, checked, digits, zone in typed:
+            if name in params or name in uses or name in LINK_PARAMETERS:
+                params[name] = _format(parameter, name, checked, digits, tags, zone, language)
+        filled.append({**item, "templateParameters": params})
+    return {**payload, "templates": filled}
+
+
+def _text_used(
+    catalog: Catalog, code: str, language: str, default: str
+) -> tuple[str, cabc.Container[str]]:
+    """The catalog language whose text a content template of ``language`` shows, and the
+    placeholders of that text; the default language and none for a text that cannot render."""
+    try:
+        return catalog.render(code, language, {}).language, ()
+    except MissingParameters as missing:
+        return catalog.render(code, language, {}, missing="keep").language, missing.names
+    except (MsgTemplatesError, TypeError, ValueError):
+        return default, ()
