@@ -743,6 +743,16 @@ def _checked(parameter: ParameterType, name: str, value: object) -> tuple[object
     return str.__str__(value), 0
 
 
+#: A value as formatting takes it: checked, its integer digits, its key in the kept texts.
+_Checked = tuple[object, int, "tuple[object, ...] | None"]
+
+
+def _check(parameter: ParameterType, name: str, value: object, zone: datetime.tzinfo) -> _Checked:
+    """:func:`_checked`, with the value's key among the kept texts (see :func:`_value_key`)."""
+    checked, digits = _checked(parameter, name, value)
+    return checked, digits, _value_key(parameter, checked, zone)
+
+
 @functools.lru_cache(maxsize=512)
 def _known_currency(code: str) -> bool:
     from babel.numbers import is_currency
@@ -753,15 +763,16 @@ def _known_currency(code: str) -> bool:
 # Formatted texts already made: a campaign formats the same amount (and often the same date) in
 # the same language for every message, and Babel takes some 15 us a value. A key holds every
 # input the text depends on, so a hit is the text Babel gave for exactly those inputs; see
-# _memo_key. Bounded: the oldest entries go first.
+# _value_key. Bounded: the oldest entries go first.
 _MEMO: dict[tuple[object, ...], str] = {}
 _MEMO_LIMIT = 4096
 
 
-def _memo_key(
-    parameter: ParameterType, checked: object, tags: tuple[str, ...], zone: datetime.tzinfo
+def _value_key(
+    parameter: ParameterType, checked: object, zone: datetime.tzinfo
 ) -> tuple[object, ...] | None:
-    """What a formatted text depends on, or ``None`` for a value whose text is not kept.
+    """What a formatted text depends on besides its language, or ``None`` for a value whose
+    text is not kept (text values, which need no formatting, among them).
 
     Numbers go by type and exact spelling (``-0`` and ``0``, ``1.0`` and ``1.00`` are distinct)
     and by the decimal context Babel rounds in; moments by their instant in UTC (two wall times
@@ -769,10 +780,12 @@ def _memo_key(
     library's own types are kept: a subclass or another tzinfo may do anything.
     """
     kind = parameter.type
+    if kind == "text":
+        return None
     declared = (kind, parameter.format)
     if kind in _MOMENTS:
         if type(checked) is datetime.date:
-            return (declared, tags, checked)
+            return (declared, checked)
         if type(checked) is not datetime.datetime:
             return None
         plain = _plain_zones()
@@ -780,13 +793,13 @@ def _memo_key(
             return None
         # The key holds the zone, so its id stays its own while the entry lives; two zones equal
         # in offset may still differ in name.
-        return (declared, tags, id(zone), zone, checked.astimezone(datetime.UTC))
+        return (declared, id(zone), zone, checked.astimezone(datetime.UTC))
     context = decimal.getcontext()
     rounding = (context.prec, context.rounding, context.Emin, context.Emax, context.clamp)
     if type(checked) is tuple:
         amount, code = checked
-        return (declared, tags, rounding, type(amount), str(amount), code)
-    return (declared, tags, rounding, type(checked), str(checked))
+        return (declared, rounding, type(amount), str(amount), code)
+    return (declared, rounding, type(checked), str(checked))
 
 
 @functools.cache
@@ -800,21 +813,21 @@ def _plain_zones() -> tuple[type[datetime.tzinfo], ...]:
 def _format(
     parameter: ParameterType,
     name: str,
-    checked: object,
-    digits: int,
+    value: _Checked,
     tags: tuple[str, ...],
     zone: datetime.tzinfo,
     language: str,
 ) -> str:
-    """One value, as :func:`_checked` gives it, as the text of one language; never lets Babel's
+    """One value, as :func:`_check` gives it, as the text of one language; never lets Babel's
     own exception through.
 
     :param tags: the request language, then the catalog languages to fall back on; the first
         that Babel knows is the locale.
     """
+    checked, digits, value_key = value
     if parameter.type == "text":
         return t.cast(str, checked)
-    key = _memo_key(parameter, checked, tags, zone)
+    key = None if value_key is None else (value_key, tags)
     if key is not None:
         text = _MEMO.get(key)
         if text is not None:
@@ -851,16 +864,17 @@ class _Resolver:
     """The values of one compose call, per language: each value given per language is resolved
     with :func:`_pick`, and each distinct value is checked once, whatever the languages."""
 
-    __slots__ = ("_checked", "_default", "_per_language", "_values")
+    __slots__ = ("_checked", "_default", "_per_language", "_values", "_zone")
 
-    def __init__(self, values: cabc.Mapping[str, object], default: str):
+    def __init__(self, values: cabc.Mapping[str, object], default: str, zone: datetime.tzinfo):
         self._values = values
         self._default = default
+        self._zone = zone
         # name -> a value given per language and its tags, or None for a value given once.
         self._per_language: dict[str, tuple[cabc.Mapping[str, object], tuple[str, ...]] | None]
         self._per_language = {}
         # (name, id of the value) -> the value (which keeps its id its own), checked.
-        self._checked: dict[tuple[str, int], tuple[object, object, int]] = {}
+        self._checked: dict[tuple[str, int], tuple[object, _Checked]] = {}
 
     def value(self, name: str, language: str) -> object:
         """The value of ``name`` for ``language``: the best match of a value given per language,
@@ -874,16 +888,16 @@ class _Resolver:
         mapping, tags = given
         return mapping[_pick(language, self._default, tags)]
 
-    def checked(self, parameter: ParameterType, name: str, language: str) -> tuple[object, int]:
-        """The value for ``language`` as :func:`_checked` gives it."""
+    def checked(self, parameter: ParameterType, name: str, language: str) -> _Checked:
+        """The value for ``language`` as :func:`_check` gives it."""
         value = self.value(name, language)
         key = (name, id(value))
         seen = self._checked.get(key)
         if seen is not None and seen[0] is value:
-            return seen[1], seen[2]
-        checked, digits = _checked(parameter, name, value)
-        self._checked[key] = (value, checked, digits)
-        return checked, digits
+            return seen[1]
+        checked = _check(parameter, name, value, self._zone)
+        self._checked[key] = (value, checked)
+        return checked
 
 
 def _per_language(
@@ -1029,14 +1043,14 @@ def _compose(
     if missing:
         raise MissingParameters(missing)
     content: list[dict[str, t.Any]] = []
-    resolve = _Resolver(values, texts.default)
+    resolve = _Resolver(values, texts.default, zone)
     links = [name for name in LINK_PARAMETERS if name in values]
     for step in chosen:
         language = step.language
         params: dict[str, str] = {}
         for name, parameter in step.parameters:
-            checked, digits = resolve.checked(parameter, name, language)
-            params[name] = _format(parameter, name, checked, digits, step.tags, zone, language)
+            checked = resolve.checked(parameter, name, language)
+            params[name] = _format(parameter, name, checked, step.tags, zone, language)
         for name in links:
             link = resolve.value(name, language)
             if not isinstance(link, str):
@@ -1263,14 +1277,14 @@ def render_typed(
     used = catalog.render(code, language, {}, missing="keep").language
     tags = (language, used, catalog.default_language(code))
     formatted = {
-        name: _format(parameter, name, checked, digits, tags, zone, language)
-        for name, parameter, checked, digits, zone in typed
+        name: _format(parameter, name, checked, tags, zone, language)
+        for name, parameter, checked, zone in typed
     }
     return catalog.render(code, language, formatted)
 
 
-#: One command-line value: its name, declaration, checked value, digits and time zone.
-_CliValue = tuple[str, ParameterType, object, int, datetime.tzinfo]
+#: One command-line value: its name, declaration, checked value and time zone.
+_CliValue = tuple[str, ParameterType, _Checked, datetime.tzinfo]
 
 
 def _cli_values(
@@ -1300,8 +1314,10 @@ def _cli_values(
         parameter = declared.get(name, _TEXT)
         value = parse_cli_value(parameter, raw, name=name)
         own = value.tzinfo if tz is None and isinstance(value, datetime.datetime) else None
-        checked, digits = _checked(parameter, name, value)
-        typed.append((str.__str__(name), parameter, checked, digits, own or zone))
+        shown_in = own or zone
+        typed.append(
+            (str.__str__(name), parameter, _check(parameter, name, value, shown_in), shown_in)
+        )
     return typed
 
 
@@ -1365,9 +1381,9 @@ def fill_request(
         used, uses = _text_used(catalog, code, language, default)
         params = dict(params)
         tags = (language, used, default)
-        for name, parameter, checked, digits, zone in typed:
+        for name, parameter, checked, zone in typed:
             if name in params or name in uses or name in LINK_PARAMETERS:
-                params[name] = _format(parameter, name, checked, digits, tags, zone, language)
+                params[name] = _format(parameter, name, checked, tags, zone, language)
         filled.append({**item, "templateParameters": params})
     return {**payload, "templates": filled}
 
