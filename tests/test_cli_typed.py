@@ -22,6 +22,8 @@ from decimal import Decimal
 import pytest
 from babel import Locale, dates, numbers
 from helpers import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import msgtemplates.cli
 from msgtemplates.cli import build_parser
@@ -341,3 +343,23 @@ def test_run_never_raises_for_a_subcommand_name_alone() -> None:
         code = msgtemplates.cli.run([name], stdout, stderr, stdin=io.BytesIO(b""))
         assert code == 2
         assert stderr.getvalue().startswith(f"usage: msgtemplates {name} ")
+
+
+@given(
+    name=st.sampled_from(["amount", "time", "merchant", "other"]),
+    text=st.text(max_size=40),
+    zone=st.one_of(st.none(), st.sampled_from(["Asia/Bangkok", "UTC", "Nowhere/At_All", ""])),
+)
+@settings(deadline=None, max_examples=60)
+def test_any_typed_value_previews_or_is_one_line_on_stderr(
+    name: str, text: str, zone: str | None
+) -> None:
+    argv = ["-p", f"{name}={text}", "--format", "json"]
+    code, out, err = preview(*argv, *([] if zone is None else ["--tz", zone]))
+    assert code in (0, 1)
+    assert "Traceback" not in err
+    assert err.count("\n") <= 1
+    assert len(err) <= 420
+    if code == 0:
+        assert err == ""
+        assert len(out.splitlines()) == 3
