@@ -42,6 +42,7 @@ from .locales import best_match, canonical_tag
 from .problems import Problem, describe, escape_pointer, quote
 from .rules import LINK_PARAMETERS, is_dict, is_list, is_str
 from .template import Template
+from .validation import check_request
 
 if t.TYPE_CHECKING:
     from babel import Locale
@@ -862,7 +863,7 @@ def _format(
 
 class _Resolver:
     """The values of one compose call, per language: each value given per language is resolved
-    with :func:`_pick`, and each distinct value is checked once, whatever the languages."""
+    with :func:`_pick`, and each value is checked once, whatever the languages."""
 
     __slots__ = ("_checked", "_default", "_per_language", "_values", "_zone")
 
@@ -873,16 +874,20 @@ class _Resolver:
         # name -> a value given per language and its tags, or None for a value given once.
         self._per_language: dict[str, tuple[cabc.Mapping[str, object], tuple[str, ...]] | None]
         self._per_language = {}
-        # (name, id of the value) -> the value (which keeps its id its own), checked.
-        self._checked: dict[tuple[str, int], tuple[object, _Checked]] = {}
+        # (name, the tag of a value given per language, or None) -> the value, checked.
+        self._checked: dict[tuple[str, str | None], _Checked] = {}
+
+    def _given(self, name: str) -> tuple[cabc.Mapping[str, object], tuple[str, ...]] | None:
+        try:
+            return self._per_language[name]
+        except KeyError:
+            given = self._per_language[name] = _per_language(name, self._values[name])
+            return given
 
     def value(self, name: str, language: str) -> object:
         """The value of ``name`` for ``language``: the best match of a value given per language,
         else the default language's, else the first given; any other value as is."""
-        try:
-            given = self._per_language[name]
-        except KeyError:
-            given = self._per_language[name] = _per_language(name, self._values[name])
+        given = self._given(name)
         if given is None:
             return self._values[name]
         mapping, tags = given
@@ -890,13 +895,13 @@ class _Resolver:
 
     def checked(self, parameter: ParameterType, name: str, language: str) -> _Checked:
         """The value for ``language`` as :func:`_check` gives it."""
-        value = self.value(name, language)
-        key = (name, id(value))
-        seen = self._checked.get(key)
-        if seen is not None and seen[0] is value:
-            return seen[1]
-        checked = _check(parameter, name, value, self._zone)
-        self._checked[key] = (value, checked)
+        given = self._given(name)
+        tag = None if given is None else _pick(language, self._default, given[1])
+        key = (name, tag)
+        checked = self._checked.get(key)
+        if checked is None:
+            value = self._values[name] if given is None else given[0][t.cast(str, tag)]
+            checked = self._checked[key] = _check(parameter, name, value, self._zone)
         return checked
 
 
@@ -1018,8 +1023,6 @@ def _compose(
     tz: str | datetime.tzinfo,
     extend_info: str | None,
 ) -> dict[str, t.Any]:
-    from .validation import check_request
-
     if not isinstance(values, cabc.Mapping):
         raise TypeError(
             f"values must be a mapping of parameter names to values, not {describe(values)}"
