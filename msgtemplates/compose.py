@@ -861,6 +861,10 @@ def _format(
     return text
 
 
+# What _Resolver knows of a name it has not read yet.
+_UNSEEN: tuple[cabc.Mapping[str, object], tuple[str, ...]] = (types.MappingProxyType({}), ())
+
+
 class _Resolver:
     """The values of one compose call, per language: each value given per language is resolved
     with :func:`_pick`, and each value is checked once, whatever the languages."""
@@ -895,7 +899,9 @@ class _Resolver:
 
     def checked(self, parameter: ParameterType, name: str, language: str) -> _Checked:
         """The value for ``language`` as :func:`_check` gives it."""
-        given = self._given(name)
+        given = self._per_language.get(name, _UNSEEN)
+        if given is _UNSEEN:
+            given = self._given(name)
         tag = None if given is None else _pick(language, self._default, given[1])
         key = (name, tag)
         checked = self._checked.get(key)
