@@ -8,11 +8,18 @@ shown in Asia/Hong_Kong, a merchant name per language, a push link). Issue 13: c
 costs at most 10x checking it. Composing includes that check (compose raises rather than
 return a request with errors), so the ratio is at least 1. A context row shows the Babel calls
 alone, the formatting any hand-written code would pay.
+
+Compose keeps the texts it formats (a campaign sends the same amount in the same language to
+every user), and the target row composes the same values each call, so it reads kept texts.
+A second context row composes different values each call (every amount and time new, more of
+them than compose keeps): the cost of a campaign in which every message differs.
 """
 
 from __future__ import annotations
 
+import collections.abc as cabc
 import datetime
+import itertools
 import pathlib
 import sys
 import typing as t
@@ -53,6 +60,22 @@ def _babel_only(locales: list[t.Any], zone: datetime.tzinfo) -> list[str]:
     return shown
 
 
+def _fresh_values(count: int) -> cabc.Iterator[dict[str, object]]:
+    """Values like :data:`VALUES` with a new amount and time each, cycling over ``count``."""
+    start = t.cast(datetime.datetime, VALUES["time"])
+    made = []
+    for index in range(count):
+        cents = Decimal(3800 + index).scaleb(-2)
+        made.append(
+            {
+                **VALUES,
+                "amount": {"en": (cents, "HKD"), "th": (cents * 4, "THB")},
+                "time": start + datetime.timedelta(minutes=index),
+            }
+        )
+    return itertools.cycle(made)
+
+
 def _candidates() -> Candidates:
     """compose, check_request of its result, and the Babel calls alone; the result must pass."""
     import zoneinfo
@@ -72,6 +95,8 @@ def _candidates() -> Candidates:
         "babel_only": _babel_only,
         "locales": [Locale.parse(tag, sep="-") for tag in LANGUAGES],
         "zone": zone,
+        # More values than compose keeps texts for, so that none is read back.
+        "fresh": _fresh_values(20_000),
     }
     compose = (
         'catalog.compose("TP_PAYMENT_SUCCESS", values, **ids, languages=languages, '
@@ -84,6 +109,7 @@ def _candidates() -> Candidates:
     namespace["request"] = request
     return {
         "Catalog.compose": (compose, namespace),
+        "Catalog.compose, new values": (compose.replace("values", "next(fresh)", 1), namespace),
         "check_request": ("check_request(request, catalog=catalog)", namespace),
         "babel format_currency + format_datetime": ("babel_only(locales, zone)", namespace),
     }
@@ -106,6 +132,13 @@ def run() -> list[dict[str, t.Any]]:
             ours,
             "babel format_currency + format_datetime, 3 languages",
             seconds["babel format_currency + format_datetime"],
+            None,
+        ),
+        row(
+            "Catalog.compose, new values each call (none kept)",
+            seconds["Catalog.compose, new values"],
+            "check_request of the same request",
+            seconds["check_request"],
             None,
         ),
     ]

@@ -27,16 +27,14 @@ from .errors import (
     CatalogError,
     MissingParameters,
     MsgTemplatesError,
-    RequestInvalid,
     ResponseInvalid,
-    UnknownTemplate,
 )
-from .problems import Problem, one_line, secret_of
+from .problems import Problem, one_line
 from .responses import check_response, interpret_response
 from .validation import check_request, schema_text
 
 if t.TYPE_CHECKING:
-    from .catalog import Catalog, Preview
+    from .catalog import Catalog
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -109,14 +107,40 @@ def _help(name: str) -> tuple[str, list[str]]:
     return summary, [line for line in examples if line]
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's layout, at the width it takes from ``shutil.get_terminal_size`` (``COLUMNS``,
+    else the terminal's, else 80), found without importing shutil: its archive modules would
+    cost a one-file check more start-up time than building every subcommand does."""
+
+    def __init__(self, prog: str) -> None:
+        width = 0
+        with contextlib.suppress(KeyError, ValueError):
+            width = int(os.environ["COLUMNS"])
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            if width <= 0:  # sys.__stdout__ may be None (AttributeError), as shutil allows
+                width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        super().__init__(prog, width=(width if width > 0 else 80) - 2)
+
+
+class _Unbuilt:
+    """A subcommand this run does not need: the arguments given to it are not built."""
+
+    def add_argument(self, *args: object, **kwargs: object) -> None:
+        """Build nothing."""
+
+
+def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
     """Build the argument parser of the ``msgtemplates`` command.
 
+    :param only: build this subcommand alone (the others cost start-up time and are of no
+        use to arguments that begin with its name); ``None`` builds them all.
     :returns: a parser with one subcommand each for ``check``, ``preview``, ``render``,
         ``lint``, ``schema`` and ``explain``; ``--help`` shows examples for each.
 
     >>> build_parser().parse_args(["check", "a.json", "--format", "github"]).format
     'github'
+    >>> build_parser(only="lint").parse_args(["lint", "catalog"]).catalogs
+    ['catalog']
     """
     everything = [line for name in _COMMANDS for line in _help(name)[1]]
     examples = "\n".join(f"  {line}" for line in everything)
@@ -127,13 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
             "POST /v2/customers/message/sendByAccessToken."
         ),
         epilog=f"examples:\n{examples}\n\n{_EXIT_HELP}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str) -> argparse.ArgumentParser:
+    def command(name: str) -> argparse.ArgumentParser | _Unbuilt:
+        if only is not None and name != only:
+            return _Unbuilt()
         summary, lines = _help(name)
         example = "\n".join(f"  {line}" for line in lines)
         return commands.add_parser(
@@ -141,11 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
             help=summary,
             description=summary[0].upper() + summary[1:] + ".",
             epilog=f"examples:\n{example}\n\n{_EXIT_HELP}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Formatter,
             allow_abbrev=False,
         )
 
-    def output(sub: argparse.ArgumentParser, *, strict: bool) -> None:
+    def output(sub: argparse.ArgumentParser | _Unbuilt, *, strict: bool) -> None:
         formats = "text lines (default), JSON Lines, or GitHub Actions annotations"
         sub.add_argument("--format", choices=_FORMATS, default="text", help=formats)
         if strict:
@@ -159,21 +185,26 @@ def build_parser() -> argparse.ArgumentParser:
     arg("--jsonl", action="store_true", help="read every FILE (and stdin) as a batch")
     arg("--jobs", type=_positive, default=1, metavar="N", help="check batches in N processes")
 
+    def typed(sub: argparse.ArgumentParser | _Unbuilt) -> None:
+        sub.add_argument("-p", "--param", dest="params", action="append", type=_parameter,
+            default=[], metavar="NAME=VALUE", help="a parameter, typed as declared (amount=38.00:HKD)")  # fmt: skip  # noqa: E501
+        sub.add_argument("--tz", metavar="ZONE", help="show dates and times in this zone (default: as typed)")  # fmt: skip  # noqa: E501
+
     preview = command("preview")
     arg = preview.add_argument
     arg("file", metavar="FILE", help="a request (.json), or - for stdin")
     arg("--catalog", metavar="PATH", required=True, help="the catalog")
     arg("--locale", action="append", metavar="TAG", help="a user locale (repeatable)")
     arg("--html", metavar="OUT", help="also write the previews as an HTML page")
+    typed(preview)
     output(preview, strict=False)
 
-    arg = command("render").add_argument
+    render = command("render")
+    arg = render.add_argument
     arg("catalog", metavar="CATALOG", help="a catalog directory or file")
     arg("code", metavar="CODE", help="the templateCode")
     arg("--language", required=True, metavar="TAG", help="the language wanted")
-    arg("-p", "--param", dest="params", action="append", type=_parameter, default=[],
-        metavar="NAME=VALUE", help="a parameter, typed as declared (amount=38.00:HKD)")  # fmt: skip
-    arg("--tz", metavar="ZONE", help="show dates and times in this zone (default: as typed)")
+    typed(render)
 
     lint = command("lint")
     arg = lint.add_argument
@@ -264,7 +295,8 @@ def run(
     command = PROG
     output = _Output(stdout)
     try:
-        parser = build_parser()
+        # Arguments that begin with a subcommand's name need that subcommand alone.
+        parser = build_parser(only=argv[0] if argv and argv[0] in _COMMANDS else None)
         try:
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
                 args = parser.parse_args(list(argv))
@@ -403,12 +435,9 @@ class _Report:
                 message = f"{problem.message} [{problem.code}]"
                 write(f"::{problem.severity} {where}::{_github(message)}\n")
             else:
+                # str(problem) is the library's own line: PATH: SEVERITY: message [code].
                 place = one_line(file) if line is None else f"{one_line(file)}:{line}"
-                path = one_line(problem.path) if problem.path else "(root)"
-                write(
-                    f"{place}: {path}: {problem.severity}: "
-                    f"{one_line(problem.message)} [{problem.code}]\n"
-                )
+                write(f"{place}: {problem}\n")
 
     def count(self, problems: cabc.Iterable[Problem]) -> list[Problem]:
         """Count ``problems`` as errors and warnings; returns them as a list."""
@@ -600,55 +629,43 @@ class _Session:
         """show what users of each locale would see for a request
 
         msgtemplates preview examples/send-request.json --catalog examples/catalog --locale zh-HK --locale ms-MY
+        msgtemplates preview examples/send-request.json --catalog examples/catalog -p amount=38.00:HKD -p time=2024-05-17T10:30+08:00 --tz Asia/Hong_Kong
         """  # noqa: E501
-        from .preview import preview_record, preview_text, render_html, request_languages
+        from .compose import fill_request
+        from .preview import preview_all, preview_record, preview_text, write_html
 
         report = _Report(self.out, args.format)
         name = _file_name(args.file)
         try:
             catalog = self.load_catalog(args.catalog)
             ok, payload = self.read_json(args.file, report)
+            if not ok:
+                return 1
+            payload = fill_request(catalog, payload, dict(args.params), tz=args.tz)
+            previews = preview_all(catalog, payload, args.locale)
         except _Failed:
             return 2
-        if not ok:
+        except (MsgTemplatesError, ValueError) as error:
+            self.error(one_line(str(error).split("\n", 1)[0]))
             return 1
-        # A request holds at most 5 content templates; previewing more languages than that
-        # by default would cost time quadratic in a broken request's size.
-        locales = list(args.locale or request_languages(payload)[:5])
-        previews: list[tuple[str, Preview]] = []
-        try:
-            for locale in locales:
-                previews.append((locale, catalog.preview(payload, user_locale=locale)))
-        except (RequestInvalid, UnknownTemplate):
-            locales = []  # too broken to preview: check_request says why, in its words
-        if not locales:
+        if not previews:
+            # Too broken to preview: check_request says why, in its words.
             report.add(name, None, check_request(payload, catalog=catalog))
-            if not previews:
-                self.error(f"{one_line(name)}: no content template could be previewed")
+            self.error(f"{one_line(name)}: no content template could be previewed")
             return 1
-        # A locale comes from the request's languages or the command line; either may hold the
-        # access token, which no output shows (the preview text is masked already).
-        secret = secret_of(payload)
-        previews = [("***" if secret and secret in lo else lo, pv) for lo, pv in previews]
         for locale, preview in previews:
             if args.format == "json":
                 report.text(preview_record(name, locale, payload, preview))
                 report.count(preview.problems)
-            elif args.format == "github":
+            else:  # text: the preview, its problems and a blank line; github: the problems
+                report.text(preview_text(name, locale, payload, preview) if report.is_text else "")
                 report.add(name, None, preview.problems)
-            else:
-                report.text(preview_text(name, locale, payload, preview))
-                report.add(name, None, preview.problems)
-                report.text("\n")
+                report.text("\n" if report.is_text else "")
         if report.is_text:
             report.text(f"{_plural(len(previews), 'locale')} previewed: {report.counts()}\n")
         if args.html is not None:
-            page = render_html(
-                previews, title=f"{one_line(name)} — msgtemplates preview", payload=payload
-            )
             try:
-                with open(args.html, "w", encoding="utf-8", errors="backslashreplace") as out:
-                    out.write(page)
+                write_html(args.html, previews, name=name, payload=payload)
             except (OSError, ValueError) as error:
                 reason = _reason(error) if isinstance(error, OSError) else "not a valid file name"
                 self.error(f"{one_line(args.html)}: cannot write: {reason}")

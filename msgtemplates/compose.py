@@ -5,8 +5,9 @@ the lint checks of a declaration table), how a typed value becomes the text of o
 (``babel.numbers`` and ``babel.dates``, by the declared type), and :func:`compose`, which turns a
 catalog template and typed values into a sendByAccessToken request that
 :func:`~msgtemplates.check_request` accepts. :meth:`msgtemplates.Catalog.compose` delegates here;
-:func:`parse_cli_value` and :func:`render_typed` are what the command line calls for
-``-p amount=38.00:HKD``. Babel loads only when a value is formatted or a format is checked.
+:func:`parse_cli_value`, :func:`render_typed` and :func:`fill_request` are what the command
+line calls for ``-p amount=38.00:HKD``. Babel loads only when a value is formatted or a format
+is checked.
 
 >>> from msgtemplates import Catalog
 >>> catalog = Catalog(
@@ -19,6 +20,7 @@ ParameterType(type='currency', format=None)
 from __future__ import annotations
 
 import collections.abc as cabc
+import contextlib
 import dataclasses
 import datetime
 import decimal
@@ -29,11 +31,18 @@ import types
 import typing as t
 
 from . import problems as build
-from .errors import CatalogError, MissingParameters, RequestInvalid, TemplateSyntaxError
+from .errors import (
+    CatalogError,
+    MissingParameters,
+    MsgTemplatesError,
+    RequestInvalid,
+    TemplateSyntaxError,
+)
 from .locales import best_match, canonical_tag
 from .problems import Problem, describe, escape_pointer, quote
-from .rules import LINK_PARAMETERS, is_str
+from .rules import LINK_PARAMETERS, is_dict, is_list, is_str
 from .template import Template
+from .validation import check_request
 
 if t.TYPE_CHECKING:
     from babel import Locale
@@ -48,6 +57,7 @@ __all__ = [
     "declaration_lines",
     "declaration_problems",
     "declarations",
+    "fill_request",
     "load_declarations",
     "parse_cli_value",
     "render_typed",
@@ -548,6 +558,7 @@ def _root() -> Locale:
     return Locale("root")
 
 
+@functools.lru_cache(maxsize=1024)
 def _locale_for(*tags: str) -> Locale:
     """Babel's locale for the first tag it knows (request language, catalog language, ...)."""
     for tag in tags:
@@ -733,6 +744,16 @@ def _checked(parameter: ParameterType, name: str, value: object) -> tuple[object
     return str.__str__(value), 0
 
 
+#: A value as formatting takes it: checked, its integer digits, its key in the kept texts.
+_Checked = tuple[object, int, "tuple[object, ...] | None"]
+
+
+def _check(parameter: ParameterType, name: str, value: object, zone: datetime.tzinfo) -> _Checked:
+    """:func:`_checked`, with the value's key among the kept texts (see :func:`_value_key`)."""
+    checked, digits = _checked(parameter, name, value)
+    return checked, digits, _value_key(parameter, checked, zone)
+
+
 @functools.lru_cache(maxsize=512)
 def _known_currency(code: str) -> bool:
     from babel.numbers import is_currency
@@ -740,25 +761,87 @@ def _known_currency(code: str) -> bool:
     return bool(is_currency(code))
 
 
+# Formatted texts already made: a campaign formats the same amount (and often the same date) in
+# the same language for every message, and Babel takes some 15 us a value. A key holds every
+# input the text depends on, so a hit is the text Babel gave for exactly those inputs; see
+# _value_key. Bounded: the oldest entries go first.
+_MEMO: dict[tuple[object, ...], str] = {}
+_MEMO_LIMIT = 4096
+
+
+def _value_key(
+    parameter: ParameterType, checked: object, zone: datetime.tzinfo
+) -> tuple[object, ...] | None:
+    """What a formatted text depends on besides its language, or ``None`` for a value whose
+    text is not kept (text values, which need no formatting, among them).
+
+    Numbers go by type and exact spelling (``-0`` and ``0``, ``1.0`` and ``1.00`` are distinct)
+    and by the decimal context Babel rounds in; moments by their instant in UTC (two wall times
+    of a fold differ) and the zone object itself; dates by their fields. Only the standard
+    library's own types are kept: a subclass or another tzinfo may do anything.
+    """
+    kind = parameter.type
+    if kind == "text":
+        return None
+    declared = (kind, parameter.format)
+    if kind in _MOMENTS:
+        if type(checked) is datetime.date:
+            return (declared, checked)
+        if type(checked) is not datetime.datetime:
+            return None
+        plain = _plain_zones()
+        if type(zone) not in plain or type(checked.tzinfo) not in plain:
+            return None
+        # The key holds the zone, so its id stays its own while the entry lives; two zones equal
+        # in offset may still differ in name.
+        return (declared, id(zone), zone, checked.astimezone(datetime.UTC))
+    context = decimal.getcontext()
+    rounding = (context.prec, context.rounding, context.Emin, context.Emax, context.clamp)
+    if type(checked) is tuple:
+        amount, code = checked
+        return (declared, rounding, type(amount), str(amount), code)
+    return (declared, rounding, type(checked), str(checked))
+
+
+@functools.cache
+def _plain_zones() -> tuple[type[datetime.tzinfo], ...]:
+    """The tzinfo types whose behaviour the object alone fixes."""
+    import zoneinfo
+
+    return (datetime.timezone, zoneinfo.ZoneInfo)
+
+
 def _format(
     parameter: ParameterType,
     name: str,
-    value: object,
-    locale: Locale,
+    value: _Checked,
+    tags: tuple[str, ...],
     zone: datetime.tzinfo,
     language: str,
 ) -> str:
-    """One value as the text of one language; never lets Babel's own exception through."""
-    checked, digits = _checked(parameter, name, value)
+    """One value, as :func:`_check` gives it, as the text of one language; never lets Babel's
+    own exception through.
+
+    :param tags: the request language, then the catalog languages to fall back on; the first
+        that Babel knows is the locale.
+    """
+    checked, digits, value_key = value
     if parameter.type == "text":
         return t.cast(str, checked)
+    key = None if value_key is None else (value_key, tags)
+    if key is not None:
+        text = _MEMO.get(key)
+        if text is not None:
+            return text
     formatter = _formatter(parameter)
+    locale = _locale_for(*tags)
     try:
         if digits > 20:
             with decimal.localcontext() as context:
                 context.prec = digits + 30
-                return formatter(checked, locale, zone)
-        return formatter(checked, locale, zone)
+                text = formatter(checked, locale, zone)
+        else:
+            text = formatter(checked, locale, zone)
     except (OverflowError, decimal.DecimalException) as err:
         raise ValueError(
             f"parameter {quote(name)} cannot be shown as {parameter.type} for {quote(language)}: "
@@ -769,25 +852,84 @@ def _format(
             f"parameter {quote(name)} cannot be formatted as {parameter.type} for "
             f"{quote(language)}: Babel fails with {quote(str(err) or type(err).__name__)}"
         ) from err
+    if key is not None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            # Another thread may take the same oldest entry first.
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                del _MEMO[next(iter(_MEMO))]
+        _MEMO[key] = text
+    return text
 
 
-def _per_language(name: str, value: object, language: str, default: str) -> object:
-    """A value given per language: the best match of ``language``, else the default's, else the
-    first given; any other value as is."""
-    if not isinstance(value, cabc.Mapping):
-        return value
-    tags = list(value)
-    if not tags:
-        raise ValueError(
-            f"parameter {quote(name)} is an empty mapping; give a value for at least one language"
-        )
-    for tag in tags:
+# What _Resolver knows of a name it has not read yet.
+_UNSEEN: tuple[cabc.Mapping[str, object], tuple[str, ...]] = (types.MappingProxyType({}), ())
+
+
+class _Resolver:
+    """The values of one compose call, per language: each value given per language is resolved
+    with :func:`_pick`, and each value is checked once, whatever the languages."""
+
+    __slots__ = ("_checked", "_default", "_per_language", "_values", "_zone")
+
+    def __init__(self, values: cabc.Mapping[str, object], default: str, zone: datetime.tzinfo):
+        self._values = values
+        self._default = default
+        self._zone = zone
+        # name -> a value given per language and its tags, or None for a value given once.
+        self._per_language: dict[str, tuple[cabc.Mapping[str, object], tuple[str, ...]] | None]
+        self._per_language = {}
+        # (name, the tag of a value given per language, or None) -> the value, checked.
+        self._checked: dict[tuple[str, str | None], _Checked] = {}
+
+    def _given(self, name: str) -> tuple[cabc.Mapping[str, object], tuple[str, ...]] | None:
+        try:
+            return self._per_language[name]
+        except KeyError:
+            given = self._per_language[name] = _per_language(name, self._values[name])
+            return given
+
+    def value(self, name: str, language: str) -> object:
+        """The value of ``name`` for ``language``: the best match of a value given per language,
+        else the default language's, else the first given; any other value as is."""
+        given = self._given(name)
+        if given is None:
+            return self._values[name]
+        mapping, tags = given
+        return mapping[_pick(language, self._default, tags)]
+
+    def checked(self, parameter: ParameterType, name: str, language: str) -> _Checked:
+        """The value for ``language`` as :func:`_check` gives it."""
+        given = self._per_language.get(name, _UNSEEN)
+        if given is _UNSEEN:
+            given = self._given(name)
+        tag = None if given is None else _pick(language, self._default, given[1])
+        key = (name, tag)
+        checked = self._checked.get(key)
+        if checked is None:
+            value = self._values[name] if given is None else given[0][t.cast(str, tag)]
+            checked = self._checked[key] = _check(parameter, name, value, self._zone)
+        return checked
+
+
+def _per_language(
+    name: str, value: object
+) -> tuple[cabc.Mapping[str, object], tuple[str, ...]] | None:
+    """A value given per language (a mapping) and its language tags, or ``None`` for another."""
+    if type(value) is not dict and not isinstance(value, cabc.Mapping):
+        return None
+    tags: list[str] = []
+    for tag in value:
         if not isinstance(tag, str):
             raise TypeError(
                 f"parameter {quote(name)} maps languages to values; its keys must be language "
                 f"tags, not {describe(tag)}"
             )
-    return value[_pick(language, default, tuple(str.__str__(tag) for tag in tags))]
+        tags.append(str.__str__(tag))
+    if not tags:
+        raise ValueError(
+            f"parameter {quote(name)} is an empty mapping; give a value for at least one language"
+        )
+    return value, tuple(tags)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -887,8 +1029,6 @@ def _compose(
     tz: str | datetime.tzinfo,
     extend_info: str | None,
 ) -> dict[str, t.Any]:
-    from .validation import check_request
-
     if not isinstance(values, cabc.Mapping):
         raise TypeError(
             f"values must be a mapping of parameter names to values, not {describe(values)}"
@@ -902,45 +1042,31 @@ def _compose(
             raise TypeError(f"{label} must be a string, not {describe(given)}")
     if extend_info is not None and not isinstance(extend_info, str):
         raise TypeError(f"extend_info must be a string or None, not {describe(extend_info)}")
-    declared = _require_usable(texts)
-    wanted = _languages(texts, languages)
+    chosen = _plan(texts, languages)
     zone = _zone(tz)
-    chosen: list[tuple[str, str, tuple[str, ...]]] = []
     missing: dict[str, None] = {}
-    for language in wanted:
-        index = texts.choose(language)
-        if index is None:
-            raise ValueError(
-                f"template {quote(texts.code)} has no text for {quote(language)} and its default "
-                f"{quote(texts.default)} names no text; fix the catalog's default"
-            )
-        parsed = texts.templates[index]
-        if isinstance(parsed, TemplateSyntaxError):
-            # A fresh error: the catalog's own instance is shared.
-            raise TemplateSyntaxError(
-                parsed.message, lineno=parsed.lineno, column=parsed.column, source=parsed.source
-            )
-        for name in parsed.placeholders:
+    for step in chosen:
+        for name, _ in step.parameters:
             if name not in values:
                 missing[name] = None
-        chosen.append((language, texts.languages[index], parsed.placeholders))
     if missing:
         raise MissingParameters(missing)
     content: list[dict[str, t.Any]] = []
-    for language, used, placeholders in chosen:
-        locale = _locale_for(language, used, texts.default)
+    resolve = _Resolver(values, texts.default, zone)
+    links = [name for name in LINK_PARAMETERS if name in values]
+    for step in chosen:
+        language = step.language
         params: dict[str, str] = {}
-        for name in placeholders:
-            value = _per_language(name, values[name], language, texts.default)
-            params[name] = _format(declared.get(name, _TEXT), name, value, locale, zone, language)
-        for name in LINK_PARAMETERS:
-            if name in values:
-                link = _per_language(name, values[name], language, texts.default)
-                if not isinstance(link, str):
-                    raise TypeError(
-                        f"parameter {quote(name)} needs a link: {_TEXT_NEEDS}, not {describe(link)}"
-                    )
-                params[name] = str.__str__(link)
+        for name, parameter in step.parameters:
+            checked = resolve.checked(parameter, name, language)
+            params[name] = _format(parameter, name, checked, step.tags, zone, language)
+        for name in links:
+            link = resolve.value(name, language)
+            if not isinstance(link, str):
+                raise TypeError(
+                    f"parameter {quote(name)} needs a link: {_TEXT_NEEDS}, not {describe(link)}"
+                )
+            params[name] = str.__str__(link)
         content.append({"language": language, "templateParameters": params})
     request: dict[str, t.Any] = {
         "appId": str.__str__(app_id),
@@ -955,6 +1081,65 @@ def _compose(
     if errors:
         raise RequestInvalid(errors)
     return request
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Step:
+    """One content template of a composed request, as far as the catalog alone decides it."""
+
+    language: str
+    # The request language, the catalog language used, the default: Babel's locale is the
+    # first of them it knows.
+    tags: tuple[str, str, str]
+    # The placeholders of the text used, in order, each with its declaration.
+    parameters: tuple[tuple[str, ParameterType], ...]
+
+
+# (ids of the template's texts and declarations, the languages asked for) -> the template's
+# texts and declarations (which keep those ids their own) and the steps; bounded.
+_PLANS: dict[tuple[object, ...], tuple[object, object, tuple[_Step, ...]]] = {}
+_PLAN_LIMIT = 1024
+
+
+def _plan(texts: TemplateTexts, languages: object) -> tuple[_Step, ...]:
+    """What the catalog decides for each language asked for (which text, which declarations),
+    made once per template and list of languages; raises as :func:`_compose` says when the
+    declarations or the languages cannot be used."""
+    key: tuple[object, ...] | None = None
+    if languages is None or (
+        type(languages) in (list, tuple)
+        and all(type(tag) is str for tag in t.cast("cabc.Sequence[object]", languages))
+    ):
+        wanted_key = None if languages is None else tuple(t.cast("cabc.Sequence[str]", languages))
+        key = (id(texts.templates), id(texts.parameters), texts.default, wanted_key)
+        made = _PLANS.get(key)
+        if made is not None and made[0] is texts.templates and made[1] is texts.parameters:
+            return made[2]
+    declared = _require_usable(texts)
+    steps: list[_Step] = []
+    for language in _languages(texts, languages):
+        index = texts.choose(language)
+        if index is None:
+            raise ValueError(
+                f"template {quote(texts.code)} has no text for {quote(language)} and its default "
+                f"{quote(texts.default)} names no text; fix the catalog's default"
+            )
+        parsed = texts.templates[index]
+        if isinstance(parsed, TemplateSyntaxError):
+            # A fresh error: the catalog's own instance is shared.
+            raise TemplateSyntaxError(
+                parsed.message, lineno=parsed.lineno, column=parsed.column, source=parsed.source
+            )
+        parameters = tuple((name, declared.get(name, _TEXT)) for name in parsed.placeholders)
+        tags = (language, texts.languages[index], texts.default)
+        steps.append(_Step(language, tags, parameters))
+    made_steps = tuple(steps)
+    if key is not None:
+        if len(_PLANS) >= _PLAN_LIMIT:
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                del _PLANS[next(iter(_PLANS))]
+        _PLANS[key] = (texts.templates, texts.parameters, made_steps)
+    return made_steps
 
 
 def _languages(texts: TemplateTexts, languages: object) -> list[str]:
@@ -1097,6 +1282,25 @@ def render_typed(
     >>> render_typed(catalog, "TP_1", "en-US", {"amount": "5:USD"}).text
     'Paid $5.00'
     """
+    typed = _cli_values(catalog, code, raw_params, tz)
+    used = catalog.render(code, language, {}, missing="keep").language
+    tags = (language, used, catalog.default_language(code))
+    formatted = {
+        name: _format(parameter, name, checked, tags, zone, language)
+        for name, parameter, checked, zone in typed
+    }
+    return catalog.render(code, language, formatted)
+
+
+#: One command-line value: its name, declaration, checked value and time zone.
+_CliValue = tuple[str, ParameterType, _Checked, datetime.tzinfo]
+
+
+def _cli_values(
+    catalog: Catalog, code: str, raw_params: object, tz: str | datetime.tzinfo | None
+) -> list[_CliValue]:
+    """Command-line values read by their declared types, for :func:`render_typed` and
+    :func:`fill_request`; raises as they say."""
     from .catalog import Catalog
 
     if not isinstance(catalog, Catalog):
@@ -1112,14 +1316,95 @@ def render_typed(
             f"raw_params must be a mapping of names to strings, not {describe(raw_params)}"
         )
     zone = datetime.UTC if tz is None else _zone(tz)
-    used = catalog.render(code, language, {}, missing="keep").language
-    locale = _locale_for(language, used, catalog.default_language(code))
-    formatted: dict[str, str] = {}
+    typed: list[_CliValue] = []
     for name, raw in raw_params.items():
         if not isinstance(name, str):
             raise TypeError(f"raw_params must be keyed by parameter names, not {describe(name)}")
         parameter = declared.get(name, _TEXT)
         value = parse_cli_value(parameter, raw, name=name)
         own = value.tzinfo if tz is None and isinstance(value, datetime.datetime) else None
-        formatted[name] = _format(parameter, name, value, locale, own or zone, language)
-    return catalog.render(code, language, formatted)
+        shown_in = own or zone
+        typed.append(
+            (str.__str__(name), parameter, _check(parameter, name, value, shown_in), shown_in)
+        )
+    return typed
+
+
+def fill_request(
+    catalog: Catalog,
+    payload: object,
+    raw_params: cabc.Mapping[str, str],
+    /,
+    *,
+    tz: str | datetime.tzinfo | None = None,
+) -> object:
+    """A request whose content templates hold command-line values, each formatted for its own
+    language: what ``msgtemplates preview -p amount=38.00:HKD`` previews.
+
+    Each value is read with :func:`parse_cli_value` by the request template's declaration
+    (undeclared ones are text) and formatted with Babel as :meth:`~msgtemplates.Catalog.compose`
+    formats it: for the content template's language, else the catalog language its text is
+    taken from. It goes into each content template (an object with a string ``language``)
+    whose catalog text uses it or that already holds it, replacing the value there; a link
+    parameter goes into each. ``payload`` itself is not changed. A request with no string
+    ``templateCode`` the catalog holds, or no ``templates`` array, is returned as it is: too
+    broken to fill, its problems are :func:`~msgtemplates.check_request`'s to tell.
+
+    :param catalog: the catalog.
+    :param payload: the request, as parsed JSON.
+    :param raw_params: parameter name -> text as typed (``"38.00:HKD"``).
+    :param tz: the time zone dates and times are shown in; ``None`` shows each in the UTC
+        offset it was typed with.
+    :returns: the filled copy of the request, or ``payload`` when there is nothing to fill (no
+        values, or a request too broken to fill).
+    :raises ValueError: a value not in its type's form, a bad declaration, an unknown zone.
+    :raises TypeError: an argument of the wrong type.
+
+    >>> from msgtemplates import Catalog
+    >>> catalog = Catalog({"TP_1": {"en-US": "Paid ${amount}", "th-TH": "จ่าย ${amount}"}},
+    ...                   parameters={"TP_1": {"amount": "currency"}})
+    >>> request = {"templateCode": "TP_1", "templates": [{"language": "en-US"},
+    ...            {"language": "th-TH", "templateParameters": {"amount": "?"}}]}
+    >>> filled = fill_request(catalog, request, {"amount": "165:THB"})
+    >>> [item["templateParameters"]["amount"] for item in filled["templates"]]
+    ['THB165.00', '฿165.00']
+    """
+    if not is_dict(payload) or (isinstance(raw_params, cabc.Mapping) and not raw_params):
+        return payload
+    code, templates = payload.get("templateCode"), payload.get("templates")
+    if not is_str(code) or not is_list(templates):
+        return payload
+    from .catalog import Catalog
+
+    if isinstance(catalog, Catalog) and code not in catalog.codes:
+        return payload
+    typed = _cli_values(catalog, code, raw_params, tz)
+    default = catalog.default_language(code)
+    filled: list[object] = []
+    for item in templates:
+        language = item.get("language") if is_dict(item) else None
+        params = item.get("templateParameters", {}) if is_dict(item) else None
+        if not is_str(language) or not is_dict(params):
+            filled.append(item)  # not a content template a value can go into
+            continue
+        used, uses = _text_used(catalog, code, language, default)
+        params = dict(params)
+        tags = (language, used, default)
+        for name, parameter, checked, zone in typed:
+            if name in params or name in uses or name in LINK_PARAMETERS:
+                params[name] = _format(parameter, name, checked, tags, zone, language)
+        filled.append({**item, "templateParameters": params})
+    return {**payload, "templates": filled}
+
+
+def _text_used(
+    catalog: Catalog, code: str, language: str, default: str
+) -> tuple[str, cabc.Container[str]]:
+    """The catalog language whose text a content template of ``language`` shows, and the
+    placeholders of that text; the default language and none for a text that cannot render."""
+    try:
+        return catalog.render(code, language, {}).language, ()
+    except MissingParameters as missing:
+        return catalog.render(code, language, {}, missing="keep").language, missing.names
+    except (MsgTemplatesError, TypeError, ValueError):
+        return default, ()

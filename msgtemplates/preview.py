@@ -12,6 +12,7 @@ import functools
 import json
 import typing as t
 
+from .errors import RequestInvalid, UnknownTemplate
 from .locales import canonical_tag, resolve_language
 from .problems import one_line, secret_of
 from .rules import LINK_PARAMETERS, is_dict, is_list, is_safe_link, is_str, language_key
@@ -19,9 +20,16 @@ from .rules import LINK_PARAMETERS, is_dict, is_list, is_safe_link, is_str, lang
 if t.TYPE_CHECKING:
     import jinja2
 
-    from .catalog import Preview
+    from .catalog import Catalog, Preview
 
-__all__ = ["preview_record", "preview_text", "render_html", "request_languages"]
+__all__ = [
+    "preview_all",
+    "preview_record",
+    "preview_text",
+    "render_html",
+    "request_languages",
+    "write_html",
+]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -425,6 +433,51 @@ def request_languages(payload: object, /) -> list[str]:
         if is_str(language):
             seen.setdefault(str.__str__(language), None)
     return list(seen)
+
+
+def preview_all(
+    catalog: Catalog, payload: object, locales: cabc.Sequence[str] | None = None, /
+) -> list[tuple[str, Preview]]:
+    """The previews ``msgtemplates preview`` shows: one per user locale, in order.
+
+    :param catalog: the catalog.
+    :param payload: the request, as parsed JSON.
+    :param locales: the user locales; ``None`` or empty: the request's languages, at most 5
+        (a request holds at most 5 content templates, and previewing more by default would
+        cost time quadratic in a broken request's size).
+    :returns: ``(user locale, Preview)`` pairs, a locale that holds the access token shown as
+        ``***`` (the preview texts mask it already); empty when the request is too broken to
+        preview (``check_request`` says why) or names no language.
+
+    >>> from msgtemplates import Catalog
+    >>> catalog = Catalog({"TP_1": {"en-US": "Hi", "de-DE": "Hallo"}})
+    >>> request = {"templateCode": "TP_1", "templates": [{"language": "de-DE"}]}
+    >>> [(locale, preview.text) for locale, preview in preview_all(catalog, request)]
+    [('de-DE', 'Hallo')]
+    """
+    chosen = list(locales or request_languages(payload)[:5])
+    try:
+        previews = [(locale, catalog.preview(payload, user_locale=locale)) for locale in chosen]
+    except (RequestInvalid, UnknownTemplate):
+        return []
+    # A locale comes from the request's languages or the command line; either may hold the
+    # access token, which no output shows.
+    secret = secret_of(payload)
+    return [("***" if secret and secret in lo else lo, pv) for lo, pv in previews]
+
+
+def write_html(
+    path: str, previews: cabc.Sequence[tuple[str, Preview]], /, *, name: str, payload: object
+) -> None:
+    """Write the page of ``msgtemplates preview --html``: :func:`render_html` of the previews
+    of the request read from file ``name``.
+
+    :raises OSError: the page cannot be written there.
+    :raises ValueError: ``path`` is not a valid file name.
+    """
+    page = render_html(previews, title=f"{one_line(name)} — msgtemplates preview", payload=payload)
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as out:
+        out.write(page)
 
 
 def _masked(text: str, secret: str | None) -> str:
