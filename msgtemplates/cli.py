@@ -18,7 +18,6 @@ import io
 import json
 import os
 import sys
-import threading
 import time
 import typing as t
 
@@ -30,7 +29,6 @@ from .errors import (
     ResponseInvalid,
 )
 from .problems import Problem, one_line
-from .responses import check_response, interpret_response
 from .validation import check_request, schema_text
 
 if t.TYPE_CHECKING:
@@ -771,6 +769,8 @@ class _Session:
 
         msgtemplates fake-wallet --merchant-public-key examples/keys/merchant-public.pem --key-out /tmp/msgtemplates-wallet.pem --for 1
         """  # noqa: E501
+        import threading
+
         from .fakewallet import serve_forever
 
         try:
@@ -848,6 +848,8 @@ class _Session:
 
         echo '{"result": {"resultCode": "SUCCESS", "resultStatus": "S"}}' | msgtemplates explain -
         """
+        from .responses import check_response, interpret_response
+
         report = _Report(self.out, "text")
         name = _file_name(args.file)
         try:

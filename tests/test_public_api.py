@@ -7,6 +7,8 @@ import inspect
 import subprocess
 import sys
 
+import pytest
+
 import msgtemplates
 
 PUBLIC_NAMES = {
@@ -40,10 +42,29 @@ PUBLIC_NAMES = {
 def test_all_lists_exactly_the_public_names_sorted() -> None:
     assert set(msgtemplates.__all__) == PUBLIC_NAMES
     assert msgtemplates.__all__ == sorted(msgtemplates.__all__)
-    public = {name for name in vars(msgtemplates) if not name.startswith("_")}
+    # Names load on first use, so dir() is what lists them.
+    public = {name for name in dir(msgtemplates) if not name.startswith("_")}
     # Submodules appear as attributes once imported; everything else must be in __all__.
     modules = {name for name in public if inspect.ismodule(getattr(msgtemplates, name))}
     assert public - modules - {"annotations"} == PUBLIC_NAMES
+    for name in PUBLIC_NAMES:
+        assert getattr(msgtemplates, name).__module__.startswith("msgtemplates"), name
+
+
+def test_a_name_that_is_not_public_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        msgtemplates.nothing_here  # noqa: B018
+
+
+def test_a_public_name_loads_its_module_only_when_first_used() -> None:
+    code = (
+        "import sys, msgtemplates; "
+        "before = 'msgtemplates.catalog' in sys.modules; "
+        "from msgtemplates import Catalog; "
+        "print(before, 'msgtemplates.catalog' in sys.modules, Catalog.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "Catalog"]
 
 
 def test_every_public_name_and_method_has_a_docstring() -> None:
