@@ -12,6 +12,7 @@ import io
 import itertools
 import json
 import os
+import struct
 import threading
 import typing as t
 
@@ -235,11 +236,29 @@ def _check_line(raw: bytes, catalog: Catalog | None) -> _Checked:
     return tuple(problems), request_id if type(request_id) is str else None, payload
 
 
+def _line_facts(raw: bytes) -> tuple[str | None, int | None]:
+    """The requestId and body digest of a line read again; ``None`` for what it lacks."""
+    try:
+        payload = _parse(raw)
+    except _Unreadable:
+        return None, None
+    request_id = payload.get("requestId") if type(payload) is dict else None
+    return request_id if type(request_id) is str else None, _body_digest(payload)
+
+
 def _line_digest(raw: bytes) -> int | None:
     """The body digest of a line read again, or ``None`` when it no longer parses."""
     try:
         return _body_digest(_parse(raw))
     except _Unreadable:
+        return None
+
+
+def _digest_of(payload: object) -> int | None:
+    """The body digest of a parsed line, ``None`` when no stack is deep enough to encode it."""
+    try:
+        return _on_fresh_stack(_body_digest, payload)
+    except RecursionError:
         return None
 
 
@@ -253,83 +272,39 @@ def _as_bytes(item: object) -> bytes:
     raise TypeError(f"check_batch() source lines must be bytes or str, got a {type(item).__name__}")
 
 
-# What the body of a line with a requestId is sent on as: the payload itself (checked here),
-# its digest (the batch cannot be read again), or nothing (the parent reads the line again).
-_PAYLOAD, _DIGEST, _NOTHING = 0, 1, 2
-
-#: (line, byte offset, length, problems, requestId, body): one line's verdict before the
-#: requestId table has seen it.
-_Compact = tuple[int, int, int, tuple[Problem, ...], "str | None", object]
+# --------------------------------------------------------------------------- reading
 
 
-def _compact(
-    lines: cabc.Iterable[object],
-    first: int,
-    offset: int,
-    catalog: Catalog | None,
-    body: int,
-    ids: _RequestIds | None = None,
-    reader: _Reader | None = None,
-) -> cabc.Iterator[t.Any]:
-    """Check each non-blank line; line numbers start at ``first`` and count blank lines.
+def _pieces(read: cabc.Callable[[int], bytes]) -> cabc.Iterator[list[bytes]]:
+    """The lines of a binary stream without their ``\\n``, a list per read of about 1 MiB.
 
-    ``offset`` is the byte offset of the first line. A UTF-8 BOM opening line 1 is skipped.
-    Without ``ids`` it yields :data:`_Compact` tuples for the parent to merge; with them (one
-    process) it yields the :class:`BatchVerdict` of each line itself.
-    This loop is the cost of a batch beyond the parse and ``check_request``, so a typical line
-    calls no helper of its own.
+    Cutting big reads costs a fraction of reading line by line; a line longer than a read
+    is joined from its parts once, so time stays linear.
     """
-    parse, check, count = _fast_loads(), check_request, bytes.count
-    for lineno, raw in enumerate(lines, first):
-        if type(raw) is not bytes:
-            raw = _as_bytes(raw)
-        start = offset
-        offset += len(raw)
-        if lineno == 1 and raw.startswith(_BOM):
-            raw = raw[3:]
-            start += 3
-        # A line that starts with anything but JSON whitespace is not blank; JSON whitespace
-        # only (not a form feed or vertical tab, which the parser refuses) is.
-        if not raw or (raw[0] in _SPACE and not raw.strip(b" \t\r\n")):
+    parts: list[bytes] = []
+    while data := read(_BLOCK_BYTES):
+        lines = data.split(b"\n")
+        if len(lines) == 1:
+            parts.append(data)
             continue
-        # The fast way of a typical line: the scanner right at its "{", nothing after but a
-        # line end. Anything else takes _check_line, which says what is wrong.
-        try:
-            if count(raw, b"[") + count(raw, b"{") > MAX_DEPTH:
-                raise _Unreadable
-            payload = parse(raw)
-            found = check(payload, catalog=catalog)
-            problems: tuple[Problem, ...] = tuple(found) if found else ()
-            request_id = payload.get("requestId") if type(payload) is dict else None
-            if type(request_id) is not str:
-                request_id = None
-        except (_Unreadable, ValueError, StopIteration, RecursionError):
-            try:
-                problems, request_id, payload = _on_fresh_stack(_check_line, raw, catalog)
-            except RecursionError:
-                problems, request_id, payload = (build.invalid_json("line", _TOO_LOW),), None, None
-        content: object = None
-        if request_id is not None:
-            if body == _PAYLOAD:
-                content = payload
-            elif body == _DIGEST:
-                try:
-                    content = _on_fresh_stack(_body_digest, payload)
-                except RecursionError:
-                    content = None
-        if ids is None:
-            yield lineno, start, len(raw), problems, request_id, content
-            continue
-        # Checked here, in the same loop: the requestId table and the verdict.
-        if request_id is not None:
-            if body == _DIGEST:
-                entry = ids.first(request_id, lineno, t.cast(int, content or 0), True)
-            else:
-                entry = ids.first(request_id, lineno, start, False)
-            if entry >= 0:
-                same = _same_body(ids, entry, reader, content, start, len(raw), body)
-                problems = (*problems, _duplicate(ids.line(entry), same))
-        yield BatchVerdict(lineno, request_id, problems)
+        if parts:
+            parts.append(lines[0])
+            lines[0] = b"".join(parts)
+        last = lines.pop()
+        parts = [last] if last else []
+        yield lines
+    if parts:
+        yield [b"".join(parts)]
+
+
+def _block_lines(lines: bytes | list[object]) -> list[bytes] | list[object]:
+    """The lines of a block of :func:`_blocks` (whole lines of a stream, or the caller's)."""
+    if not isinstance(lines, bytes):
+        return lines
+    pieces = lines.split(b"\n")
+    if not pieces[-1]:
+        pieces.pop()
+    return pieces
 
 
 # --------------------------------------------------------------------------- requestIds
@@ -391,126 +366,507 @@ class _Reader:
         return b"".join(parts)
 
 
-class _RequestIds:
-    """The requestIds of a batch, each with its first line and body, in about 21 bytes each.
+_FACTS = struct.Struct("<iI")
+# The length that marks a first line read again without a requestId (the file changed).
+_NO_ID = 0xFFFF_FFFF
 
-    A campaign has a new requestId on every line, so this table is what grows with the batch.
-    It keeps no requestId. Dense arrays hold each distinct requestId's 64-bit fingerprint
-    (``hash()``), its first line number and a reference to its first body (16 bytes): the
-    31-bit BLAKE2b digest of the body's canonical JSON, or, while no later line has needed it,
-    the byte offset of a line that can be read again. An open-addressing index of 32-bit slots,
-    at most four fifths full, points into them (5 to 10 bytes more per requestId). Each first
-    line is read again at most once, the first time a repeat needs its digest, so time stays
-    linear however often a requestId repeats.
 
-    Collisions: two distinct requestIds share a fingerprint with probability about
-    ``n**2 / 2**65`` over ``n`` distinct requestIds (under 3e-6 for ten million), and since
-    ``hash()`` of a string is keyed per process, a batch cannot be written to collide on
-    purpose. Two different bodies of one requestId share a digest with probability ``2**-31``;
-    that would report a conflict as a repeat (a warning instead of an error).
+class _Spill:
+    """What the table learnt about some requestIds: each one's text and body digest.
 
-    >>> ids = _RequestIds()
-    >>> ids.first("a", 1, 7, True), ids.first("b", 2, 7, True), ids.first("a", 3, 0, True)
-    (-1, -1, 0)
-    >>> ids.line(0), ids.digest(0)
-    (1, 7)
+    Kept in an unnamed temporary file, not in memory, so that a batch that cannot be read
+    again (a pipe, an iterable) still costs about 12 bytes of memory per distinct requestId
+    while every duplicate is exact. Records are appended in a small buffer and written
+    16 KiB at a time; where no temporary file can be made, they stay in memory.
     """
 
-    __slots__ = ("_fingerprints", "_lines", "_mask", "_refs", "_room", "_slots", "known")
+    __slots__ = ("_buffer", "_fd", "_file", "_in_memory", "_written")
 
     def __init__(self) -> None:
-        self._fingerprints: array.array[int] = array.array("Q")
-        self._lines: array.array[int] = array.array("I")
-        self._refs: array.array[int] = array.array("I")
-        #: The bit of a reference that marks it a digest, not an offset.
+        self._buffer = bytearray()
+        self._file: t.BinaryIO | None = None
+        self._fd: int | None = None
+        self._in_memory = False
+        self._written = 0
+
+    def add(self, request_id: str | None, digest: int | None) -> int:
+        """Keep ``request_id`` and ``digest``; returns where, for :meth:`get`."""
+        where = self._written + len(self._buffer)
+        text = b"" if request_id is None else request_id.encode("utf-8", "surrogatepass")
+        length = _NO_ID if request_id is None else len(text)
+        self._buffer += _FACTS.pack(-1 if digest is None else digest, length)
+        self._buffer += text
+        if len(self._buffer) >= 1 << 14 and not self._in_memory:
+            self._flush()
+        return where
+
+    def get(self, where: int) -> tuple[str | None, int | None]:
+        """The requestId and digest kept at ``where``."""
+        digest, length = _FACTS.unpack(self._read(where, _FACTS.size))
+        text = None
+        if length != _NO_ID:
+            text = self._read(where + _FACTS.size, length).decode("utf-8", "surrogatepass")
+        return text, None if digest < 0 else digest
+
+    def close(self) -> None:
+        """Remove the temporary file."""
+        if self._file is not None:
+            self._file.close()
+
+    def _read(self, where: int, size: int) -> bytes:
+        if where >= self._written:
+            start = where - self._written
+            return bytes(self._buffer[start : start + size])
+        file = t.cast(t.BinaryIO, self._file)
+        if self._fd is not None:
+            data = os.pread(self._fd, size, where)
+        else:
+            file.seek(where)
+            data = file.read(size)
+        if len(data) < size:
+            # A record straddling the buffer: its end is not written yet.
+            data += bytes(self._buffer[: size - len(data)])
+        return data
+
+    def _flush(self) -> None:
+        if self._file is None:
+            import tempfile
+
+            try:
+                self._file = t.cast(t.BinaryIO, tempfile.TemporaryFile())  # noqa: SIM115
+            except OSError:
+                # No temporary file: the records stay in memory, exact all the same.
+                self._in_memory = True
+                return
+            if hasattr(os, "pread"):
+                with contextlib.suppress(AttributeError, OSError, io.UnsupportedOperation):
+                    self._fd = self._file.fileno()
+        self._file.seek(self._written)
+        self._file.write(self._buffer)
+        self._file.flush()
+        self._written += len(self._buffer)
+        self._buffer.clear()
+
+
+_U32 = 0xFFFF_FFFF
+# The index starts with room for about 100,000 requestIds (512 KiB): growing it costs a
+# probe per requestId already in it, which a batch of that size then never pays.
+_FIRST_SLOTS = 1 << 17
+
+#: What the probing loops bind of a :class:`_RequestIds`: the fingerprints, slots and mask,
+#: the room left before the index grows, the spill mark, and the appends of three arrays.
+_State = tuple[
+    "array.array[int]",
+    "array.array[int]",
+    int,
+    int,
+    int,
+    cabc.Callable[[int], None],
+    cabc.Callable[[int], None],
+    cabc.Callable[[int], None],
+]
+
+
+class _RequestIds:
+    """The requestIds of a batch, each with its first line and body, in about 17 bytes each.
+
+    A campaign has a new requestId on every line, so this table is what grows with the batch.
+    It keeps no requestId in memory. Dense arrays hold each distinct requestId's 32-bit
+    fingerprint (``hash()``), its first line number and a reference (12 bytes): the byte
+    offset of a first line that can be read again, or, marked by the reference's top bit,
+    where the :class:`_Spill` keeps the requestId's text and body digest. An open-addressing
+    index of 32-bit slots, at most four fifths full, points into them (5 to 10 bytes more per
+    requestId).
+
+    A fingerprint that matches is only a candidate: the requestId it stands for is compared
+    in full, read from the spill or from its first line. A first line is read again at most
+    once (its requestId and digest then go to the spill), so time stays linear however often
+    a requestId repeats, and two requestIds that share a fingerprint are never taken for one.
+    The loops of :func:`_serial` and :func:`_merge` probe the index themselves (a method call
+    per line would cost more than the probe); this class adds, grows and learns.
+
+    Two different bodies of one requestId share a digest with probability ``2**-31``; that
+    would report a conflict as a repeat (a warning instead of an error).
+
+    >>> ids = _RequestIds(None)
+    >>> ids.add(ids.free(7), 7, 1, 0, "a", 5, _DIGEST)
+    >>> entry = ids.slots[7 & ids.mask] - 1
+    >>> ids.line(entry), ids.facts(entry)
+    (1, ('a', 5))
+    """
+
+    __slots__ = ("_reader", "_spill", "fingerprints", "known", "lines", "mask", "refs", "room")
+    __slots__ += ("slots",)
+
+    def __init__(self, reader: _Reader | None) -> None:
+        self.fingerprints: array.array[int] = array.array("I")
+        self.lines: array.array[int] = array.array("I")
+        self.refs: array.array[int] = array.array("I")
+        #: The bit of a reference that marks it a place in the spill, not a line's offset.
         self.known = 1 << 31
-        self._slots: array.array[int] = array.array("i")
-        self._mask = 0
-        self._room = 0
-        self._resize(1 << 10)
+        self.slots: array.array[int] = array.array("i")
+        self.mask = 0
+        self.room = 0
+        self._reader = reader
+        self._spill: _Spill | None = None
+        self._resize(_FIRST_SLOTS)
 
-    def first(self, request_id: str, line: int, ref: int, is_digest: bool) -> int:
-        """The entry of ``request_id``, or -1 after remembering it with ``line`` and ``ref``.
+    def state(self) -> _State:
+        """What the probing loops bind: bind it again after a method call (it may grow)."""
+        fingerprints, refs, lines = self.fingerprints, self.refs, self.lines
+        return (
+            fingerprints,
+            self.slots,
+            self.mask,
+            self.room,
+            self.known,
+            fingerprints.append,
+            lines.append,
+            refs.append,
+        )
 
-        :param ref: the body digest (``is_digest``) or the byte offset of the line.
-        """
-        fingerprint = hash(request_id) & 0xFFFF_FFFF_FFFF_FFFF
-        slots, mask, fingerprints = self._slots, self._mask, self._fingerprints
+    def free(self, fingerprint: int) -> int:
+        """The first empty slot on ``fingerprint``'s probe path (for a doctest and tests)."""
+        slots, mask = self.slots, self.mask
         slot = fingerprint & mask
         perturb = fingerprint
-        entry = slots[slot]
-        while entry:
-            if fingerprints[entry - 1] == fingerprint:
-                return entry - 1
-            # CPython's dict probe: every slot is reached, and the higher bits of the
-            # fingerprint soon spread keys that share their lower bits.
+        while slots[slot]:
             perturb >>= 5
             slot = (slot * 5 + perturb + 1) & mask
-            entry = slots[slot]
-        fingerprints.append(fingerprint)
-        slots[slot] = len(fingerprints)
+        return slot
+
+    def add(
+        self,
+        slot: int,
+        fingerprint: int,
+        line: int,
+        offset: int,
+        request_id: str,
+        digest: int | None,
+        body: int,
+    ) -> None:
+        """Remember a new requestId, found missing at ``slot`` (the probe's empty slot).
+
+        :param offset: the byte offset of its line, kept where the batch can be read again.
+        :param digest: the body digest, kept (with the requestId) where it cannot be.
+        """
+        if body == _DIGEST:
+            where = self._spill_add(request_id, digest)
+            if where >= self.known:
+                self._widen_refs()
+            ref = where | self.known
+        else:
+            if offset >= self.known:
+                self._widen_refs()
+            ref = offset
+        self.fingerprints.append(fingerprint)
+        self.slots[slot] = len(self.fingerprints)
         try:
-            self._lines.append(line)
+            self.lines.append(line)
         except OverflowError:
-            self._lines = array.array("Q", self._lines)
-            self._lines.append(line)
-        if is_digest:
-            ref |= self.known
-        elif ref >= self.known:
+            self.lines = array.array("Q", self.lines)
+            self.lines.append(line)
+        self.refs.append(ref)
+        self.room -= 1
+        if not self.room:
+            self._resize(2 * len(self.slots))
+
+    def facts(self, entry: int) -> tuple[str | None, int | None]:
+        """The requestId and body digest of ``entry``'s first line.
+
+        The first time, a first line that can be read again is read, and what it holds goes
+        to the spill; ``None`` for what the line no longer holds (the file changed).
+        """
+        ref = self.refs[entry]
+        if ref & self.known:
+            return t.cast(_Spill, self._spill).get(ref ^ self.known)
+        raw = t.cast(_Reader, self._reader).line(ref)
+        try:
+            request_id, digest = _on_fresh_stack(_line_facts, raw)
+        except RecursionError:
+            request_id, digest = None, None
+        where = self._spill_add(request_id, digest)
+        if where >= self.known:
             self._widen_refs()
-        self._refs.append(ref)
-        self._room -= 1
-        if not self._room:
-            self._resize(2 * len(slots))
-        return -1
+        self.refs[entry] = where | self.known
+        return request_id, digest
 
     def line(self, entry: int) -> int:
         """The first line of ``entry``."""
-        return self._lines[entry]
+        return self.lines[entry]
 
-    def digest(self, entry: int) -> int | None:
-        """The body digest of ``entry``, or ``None`` while only its offset is known."""
-        ref = self._refs[entry]
-        return ref & _BODY_BITS if ref & self.known else None
-
-    def offset(self, entry: int) -> int:
-        """The byte offset of ``entry``'s first line (when :meth:`digest` is ``None``)."""
-        return self._refs[entry]
-
-    def learn(self, entry: int, digest: int) -> None:
-        """Remember the body digest of ``entry``'s first line, read again."""
-        self._refs[entry] = digest | self.known
+    def close(self) -> None:
+        """Remove the spill's temporary file."""
+        if self._spill is not None:
+            self._spill.close()
 
     def nbytes(self) -> int:
         """The bytes the table's arrays hold (without the arrays' spare capacity)."""
-        arrays = (self._fingerprints, self._lines, self._refs, self._slots)
+        arrays = (self.fingerprints, self.lines, self.refs, self.slots)
         return sum(len(a) * a.itemsize for a in arrays)
 
+    def _spill_add(self, request_id: str | None, digest: int | None) -> int:
+        if self._spill is None:
+            self._spill = _Spill()
+        return self._spill.add(request_id, digest)
+
     def _widen_refs(self) -> None:
-        # An offset past 2 GiB: references become 64-bit, the digest mark their top bit.
+        # An offset past 2 GiB: references become 64-bit, the spill mark their top bit.
+        if self.refs.typecode == "Q":
+            return
         wide = 1 << 63
-        old, known = self._refs, self.known
-        self._refs = array.array("Q", ((r & _BODY_BITS) | wide if r & known else r for r in old))
+        old, known = self.refs, self.known
+        self.refs = array.array("Q", ((r ^ known) | wide if r & known else r for r in old))
         self.known = wide
 
     def _resize(self, size: int) -> None:
         # Slots hold entry + 1 (0 is empty); repetition fills the array without a bytes copy.
+        # The old index goes first (it is rebuilt from the fingerprints), so that growing
+        # never holds both.
+        self.slots = array.array("i")
         slots = array.array("i" if size <= 1 << 31 else "q", [0]) * size
         mask = size - 1
-        for entry, fingerprint in enumerate(self._fingerprints, 1):
+        for entry, fingerprint in enumerate(self.fingerprints, 1):
             slot = fingerprint & mask
             perturb = fingerprint
             while slots[slot]:
                 perturb >>= 5
                 slot = (slot * 5 + perturb + 1) & mask
             slots[slot] = entry
-        self._slots, self._mask = slots, mask
-        self._room = size * 4 // 5 - len(self._fingerprints)
+        self.slots, self.mask = slots, mask
+        self.room = size * 4 // 5 - len(self.fingerprints)
 
 
 def _duplicate(first: int, same: bool) -> Problem:
     """The ``duplicateRequestId`` problem of a line whose requestId line ``first`` used."""
     return build.duplicate_request_id(first, same=same)
+
+
+_new = object.__new__
+_set_line = t.cast(t.Any, BatchVerdict).line.__set__
+_set_id = t.cast(t.Any, BatchVerdict).request_id.__set__
+_set_problems = t.cast(t.Any, BatchVerdict).problems.__set__
+
+
+# --------------------------------------------------------------------------- checking lines
+
+# What the body of a line with a requestId is sent on as: the payload itself (checked here),
+# its digest (the batch cannot be read again), or nothing (the parent reads the line again).
+_PAYLOAD, _DIGEST, _NOTHING = 0, 1, 2
+
+
+def _serial(
+    pieces: cabc.Iterable[cabc.Iterable[object]],
+    catalog: Catalog | None,
+    offset: int,
+    reader: _Reader | None,
+) -> cabc.Iterator[BatchVerdict]:
+    """The verdict of each non-blank line, checked in this process.
+
+    ``pieces`` hold the lines in order; ``offset`` is the byte offset of the first one,
+    where the batch can be read again (by ``reader``). A UTF-8 BOM opening line 1 is skipped.
+    This loop is the cost of a batch beyond the parse and ``check_request``, so a typical
+    line calls no helper of its own: the requestId index is probed here, and the verdict is
+    made without the dataclass's ``__init__`` (which sets each frozen field the slow way).
+    """
+    parse, check, count = _fast_loads(), check_request, bytes.count
+    new, set_line, set_id, set_problems = _new, _set_line, _set_id, _set_problems
+    verdict_class, space, u32, deepest = BatchVerdict, _SPACE, _U32, MAX_DEPTH
+    ids = _RequestIds(reader)
+    fingerprints, slots, mask, room, known, add_fingerprint, add_line, add_ref = ids.state()
+    # Offsets below this are kept in the index as they are (where the batch can be read again).
+    plain = known if reader is not None else -1
+    lineno = 0
+    try:
+        for piece in pieces:
+            for raw in piece:
+                lineno += 1
+                if type(raw) is not bytes:
+                    raw = _as_bytes(raw)
+                start = offset
+                offset += len(raw) + 1
+                # The fast way of a typical line. A line without problems nests at most 4
+                # levels (the schema's) and holds a string requestId; only a line with
+                # problems needs its brackets counted. Whatever the fast parser refuses
+                # (blank lines and a BOM too) and a line nested too deeply go below.
+                try:
+                    payload = parse(raw)
+                    found = check(payload) if catalog is None else check(payload, catalog=catalog)
+                    if found:
+                        if count(raw, b"[") + count(raw, b"{") > deepest:
+                            raise _Unreadable
+                        problems: tuple[Problem, ...] = tuple(found)
+                        request_id = payload.get("requestId") if type(payload) is dict else None
+                        if type(request_id) is not str:
+                            request_id = None
+                    else:
+                        problems = ()
+                        request_id = payload["requestId"]
+                except (_Unreadable, ValueError, StopIteration, RecursionError):
+                    if lineno == 1 and raw.startswith(_BOM):
+                        raw = raw[3:]
+                        start += 3
+                    # A line that starts with anything but JSON whitespace is not blank; JSON
+                    # whitespace only (not a form feed or vertical tab, which the parser
+                    # refuses) is.
+                    if not raw or (raw[0] in space and not raw.strip(b" \t\r\n")):
+                        continue
+                    problems, request_id, payload = _checked_slowly(raw, catalog)
+                if request_id is not None:
+                    fingerprint = hash(request_id) & u32
+                    slot = fingerprint & mask
+                    perturb = fingerprint
+                    while entry := slots[slot]:
+                        if fingerprints[entry - 1] == fingerprint:
+                            ids.room = room
+                            first_id, digest = ids.facts(entry - 1)
+                            bound = ids.state()
+                            fingerprints, slots, mask, room, known = bound[:5]
+                            add_fingerprint, add_line, add_ref = bound[5:]
+                            plain = known if reader is not None else -1
+                            if first_id == request_id:
+                                here = _digest_of(payload)
+                                same = here is not None and here == digest
+                                problems = (*problems, _duplicate(ids.line(entry - 1), same))
+                                break
+                        perturb >>= 5
+                        slot = (slot * 5 + perturb + 1) & mask
+                    else:
+                        if start < plain and room > 1:
+                            # A new requestId, as _RequestIds.add would add it.
+                            add_fingerprint(fingerprint)
+                            slots[slot] = len(fingerprints)
+                            add_line(lineno)
+                            add_ref(start)
+                            room -= 1
+                        else:
+                            ids.room = room
+                            body = _PAYLOAD if reader is not None else _DIGEST
+                            digest = None if body == _PAYLOAD else _digest_of(payload)
+                            ids.add(slot, fingerprint, lineno, start, request_id, digest, body)
+                            bound = ids.state()
+                            fingerprints, slots, mask, room, known = bound[:5]
+                            add_fingerprint, add_line, add_ref = bound[5:]
+                            plain = known if reader is not None else -1
+                verdict = new(verdict_class)
+                set_line(verdict, lineno)
+                set_id(verdict, request_id)
+                set_problems(verdict, problems)
+                yield verdict
+    finally:
+        ids.close()
+
+
+def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
+    """:func:`_check_line` on a fresh stack where this one is too deep."""
+    try:
+        return _on_fresh_stack(_check_line, raw, catalog)
+    except RecursionError:
+        return (build.invalid_json("line", _TOO_LOW),), None, None
+
+
+#: What a worker sends back for a block: the line number, requestId and reference (byte
+#: offset, or body digest) of each non-blank line, and the problems of those that have any,
+#: by their index in the block.
+_Result = tuple[list[int], "list[str | None]", "list[int | None]", dict[int, tuple[Problem, ...]]]
+
+
+def _check_block(
+    lines: cabc.Iterable[object], first: int, offset: int, catalog: Catalog | None, body: int
+) -> _Result:
+    """Check a block of lines; line numbers start at ``first``, offsets at ``offset``."""
+    parse, check, count = _fast_loads(), check_request, bytes.count
+    numbers: list[int] = []
+    request_ids: list[str | None] = []
+    references: list[int | None] = []
+    found_problems: dict[int, tuple[Problem, ...]] = {}
+    lineno = first - 1
+    for raw in lines:
+        lineno += 1
+        if type(raw) is not bytes:
+            raw = _as_bytes(raw)
+        start = offset
+        offset += len(raw) + 1
+        if lineno == 1 and raw.startswith(_BOM):
+            raw = raw[3:]
+            start += 3
+        if not raw or (raw[0] in _SPACE and not raw.strip(b" \t\r\n")):
+            continue
+        try:
+            payload = parse(raw)
+            found = check(payload) if catalog is None else check(payload, catalog=catalog)
+            if found:
+                if count(raw, b"[") + count(raw, b"{") > MAX_DEPTH:
+                    raise _Unreadable
+                problems: tuple[Problem, ...] = tuple(found)
+            else:
+                problems = ()
+            request_id = payload.get("requestId") if type(payload) is dict else None
+            if type(request_id) is not str:
+                request_id = None
+        except (_Unreadable, ValueError, StopIteration, RecursionError):
+            problems, request_id, payload = _checked_slowly(raw, catalog)
+        if problems:
+            found_problems[len(numbers)] = problems
+        numbers.append(lineno)
+        request_ids.append(request_id)
+        if request_id is None:
+            references.append(None)
+        elif body == _DIGEST:
+            references.append(_digest_of(payload))
+        else:
+            references.append(start)
+    return numbers, request_ids, references, found_problems
+
+
+def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iterator[BatchVerdict]:
+    """The verdicts of checked blocks, in order, with the duplicate requestIds among them."""
+    new, set_line, set_id, set_problems = _new, _set_line, _set_id, _set_problems
+    body = _DIGEST if reader is None else _NOTHING
+    ids = _RequestIds(reader)
+    fingerprints, slots, mask = ids.state()[:3]
+    try:
+        for numbers, request_ids, references, found_problems in results:
+            for index, lineno in enumerate(numbers):
+                request_id = request_ids[index]
+                problems = found_problems.get(index, ()) if found_problems else ()
+                if request_id is not None:
+                    fingerprint = hash(request_id) & _U32
+                    slot = fingerprint & mask
+                    perturb = fingerprint
+                    while entry := slots[slot]:
+                        if fingerprints[entry - 1] == fingerprint:
+                            first_id, digest = ids.facts(entry - 1)
+                            if first_id == request_id:
+                                if body == _DIGEST:
+                                    here = references[index]
+                                else:
+                                    start = t.cast(int, references[index])
+                                    raw = t.cast(_Reader, reader).line(start)
+                                    try:
+                                        here = _on_fresh_stack(_line_digest, raw)
+                                    except RecursionError:
+                                        here = None
+                                same = here is not None and here == digest
+                                problems = (*problems, _duplicate(ids.line(entry - 1), same))
+                                break
+                        perturb >>= 5
+                        slot = (slot * 5 + perturb + 1) & mask
+                    else:
+                        reference = references[index]
+                        if body == _DIGEST:
+                            ids.add(slot, fingerprint, lineno, 0, request_id, reference, body)
+                        else:
+                            offset = t.cast(int, reference)
+                            ids.add(slot, fingerprint, lineno, offset, "", None, body)
+                        fingerprints, slots, mask = ids.state()[:3]
+                verdict = new(BatchVerdict)
+                set_line(verdict, lineno)
+                set_id(verdict, request_id)
+                set_problems(verdict, problems)
+                yield verdict
+    finally:
+        ids.close()
 
 
 # --------------------------------------------------------------------------- workers
@@ -531,30 +887,8 @@ def usable_cpus() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-_WORKER: dict[str, t.Any] = {}
-
 #: A block of whole lines: its first line number, its byte offset, and the lines.
 _Block = tuple[int, int, "bytes | list[object]"]
-
-
-def _init_worker(catalog: Catalog | None, body: int) -> None:
-    import signal
-
-    # Ctrl-C is the parent's to handle; a worker would otherwise print its own traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["catalog"] = catalog
-    _WORKER["body"] = body
-
-
-def _lines_of(block: bytes | list[object]) -> cabc.Iterable[object]:
-    """The lines of a block, each with its line end (so that offsets add up)."""
-    return io.BytesIO(block) if isinstance(block, bytes) else block
-
-
-def _check_block(block: _Block) -> list[_Compact]:
-    """Check a block of whole lines in a worker process."""
-    first, offset, lines = block
-    return list(_compact(_lines_of(lines), first, offset, _WORKER["catalog"], _WORKER["body"]))
 
 
 def _blocks(source: object) -> cabc.Iterator[_Block]:
@@ -591,12 +925,20 @@ def _blocks(source: object) -> cabc.Iterator[_Block]:
         yield first, offset, b"".join(parts)
 
 
+def _checked_block(block: _Block, catalog: Catalog | None, body: int) -> _Result:
+    first, offset, lines = block
+    return _check_block(_block_lines(lines), first, offset, catalog, body)
+
+
 def _worker(connection: t.Any, catalog: Catalog | None, body: int) -> None:
     """A worker process: check each block the parent sends, until the parent hangs up."""
-    _init_worker(catalog, body)
+    import signal
+
+    # Ctrl-C is the parent's to handle; a worker would otherwise print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            connection.send(_check_block(connection.recv()))
+            connection.send(_checked_block(connection.recv(), catalog, body))
         except (EOFError, OSError):
             # The parent hung up (done, or failing): leave quietly.
             return
@@ -604,14 +946,16 @@ def _worker(connection: t.Any, catalog: Catalog | None, body: int) -> None:
 
 def _parallel(
     source: object, catalog: Catalog | None, jobs: int, body: int
-) -> cabc.Iterator[_Compact]:
-    """Check the batch in ``jobs`` processes, yielding its lines in order.
+) -> cabc.Iterator[_Result]:
+    """Check the batch in ``jobs`` processes and this one, yielding block results in order.
 
     A batch of one block is checked here, without starting a process. Each worker has its own
-    pipe, of which the parent keeps only its end, and at most one block in flight, so memory
-    stays flat however long the batch is and nothing can deadlock. A worker that dies (killed,
-    out of memory) closes its pipe: the parent's next read fails at once, even in the middle
-    of a message, where a shared multiprocessing queue would wait forever.
+    pipe, of which the parent keeps only its end, and at most one block in flight; while the
+    oldest block is not back (the workers are still starting, or busy), the parent checks the
+    next block itself, up to a few blocks ahead, so memory stays flat however long the batch
+    is and nothing can deadlock. A worker that dies (killed, out of memory) closes its pipe:
+    the parent's next read fails at once, even in the middle of a message, where a shared
+    multiprocessing queue would wait forever.
     """
     import multiprocessing
 
@@ -621,7 +965,7 @@ def _parallel(
         return
     second = next(blocks, None)
     if second is None:
-        yield from _compact(_lines_of(head[2]), head[0], head[1], catalog, body)
+        yield _checked_block(head, catalog, body)
         return
     # Not "fork": the caller may have threads, which fork can deadlock.
     methods = multiprocessing.get_all_start_methods()
@@ -629,7 +973,12 @@ def _parallel(
         "forkserver" if "forkserver" in methods else "spawn"
     )
     workers: list[tuple[t.Any, t.Any]] = []
-    pending: collections.deque[t.Any] = collections.deque()
+    idle: list[t.Any] = []
+    # Blocks in line order: a worker's connection, or the result checked here.
+    order: collections.deque[tuple[t.Any, _Result | None]] = collections.deque()
+    ahead = 2 * jobs + 2
+    stream = itertools.chain((head, second), blocks)
+    exhausted = False
     died = MsgTemplatesError(
         "a worker process of check_batch died (killed, or out of memory); "
         "the batch was not checked to the end"
@@ -641,24 +990,42 @@ def _parallel(
             process.start()
             theirs.close()
             workers.append((process, mine))
-        for number, block in enumerate(itertools.chain((head, second), blocks)):
-            connection = workers[number % jobs][1]
-            if len(pending) == jobs:
-                # The oldest block in flight is this worker's: take its result first.
+            idle.append(mine)
+        while True:
+            while idle and not exhausted and len(order) < ahead:
+                block = next(stream, None)
+                if block is None:
+                    exhausted = True
+                    break
+                connection = idle.pop()
                 try:
-                    yield from pending.popleft().recv()
+                    connection.send(block)
+                except OSError:
+                    raise died from None
+                order.append((connection, None))
+            if not order:
+                return
+            connection, result = order[0]
+            if connection is not None:
+                try:
+                    ready = connection.poll()
                 except (EOFError, OSError):
                     raise died from None
-            try:
-                connection.send(block)
-            except OSError:
-                raise died from None
-            pending.append(connection)
-        while pending:
-            try:
-                yield from pending.popleft().recv()
-            except (EOFError, OSError):
-                raise died from None
+                if not ready and not exhausted and len(order) < ahead:
+                    # The oldest block is not back: check the next one here meanwhile.
+                    block = next(stream, None)
+                    if block is None:
+                        exhausted = True
+                    else:
+                        order.append((None, _checked_block(block, catalog, body)))
+                    continue
+                try:
+                    result = connection.recv()
+                except (EOFError, OSError):
+                    raise died from None
+                idle.append(connection)
+            order.popleft()
+            yield t.cast(_Result, result)
     finally:
         for _, connection in workers:
             connection.close()
@@ -754,57 +1121,17 @@ def _verdicts(source: object, catalog: Catalog | None, jobs: int) -> cabc.Iterat
     reader = _Reader.of(source)
     if jobs > 1:
         body = _DIGEST if reader is None else _NOTHING
-        compacts = _parallel(source, catalog, jobs, body)
-    else:
-        body = _DIGEST if reader is None else _PAYLOAD
-        offset = 0
-        if reader is not None:
-            offset = t.cast(t.BinaryIO, source).tell()
-        lines = t.cast("cabc.Iterable[object]", source)
-        if hasattr(source, "read") and not isinstance(source, io.IOBase):
-            # A file-like object without line iteration of its own.
-            lines = (line for _, _, block in _blocks(source) for line in _lines_of(block))
-        yield from _compact(lines, 1, offset, catalog, body, _RequestIds(), reader)
+        yield from _merge(_parallel(source, catalog, jobs, body), reader)
         return
-    ids = _RequestIds()
-    first = ids.first
-    for lineno, start, length, problems, request_id, content in compacts:
-        if request_id is not None:
-            if body == _DIGEST:
-                entry = first(request_id, lineno, t.cast(int, content or 0), True)
-            else:
-                entry = first(request_id, lineno, start, False)
-            if entry >= 0:
-                same = _same_body(ids, entry, reader, content, start, length, body)
-                problems = (*problems, _duplicate(ids.line(entry), same))
-        yield BatchVerdict(lineno, request_id, problems)
-
-
-def _same_body(
-    ids: _RequestIds,
-    entry: int,
-    reader: _Reader | None,
-    content: object,
-    start: int,
-    length: int,
-    body: int,
-) -> bool:
-    """Whether a repeat of ``entry``'s requestId has the same body as its first line."""
-    try:
-        if body == _DIGEST:
-            here = t.cast("int | None", content)
-        elif body == _PAYLOAD:
-            here = _on_fresh_stack(_body_digest, content)
-        else:
-            here = _on_fresh_stack(_line_digest, t.cast(_Reader, reader).read(start, length))
-        earlier = ids.digest(entry)
-        if earlier is None and reader is not None:
-            earlier = _on_fresh_stack(_line_digest, reader.line(ids.offset(entry)))
-            if earlier is not None:
-                ids.learn(entry, earlier)
-    except RecursionError:
-        return False
-    return here is not None and here == earlier
+    offset = 0
+    if reader is not None:
+        offset = t.cast(t.BinaryIO, source).tell()
+    read = getattr(source, "read", None)
+    if read is not None:
+        pieces: cabc.Iterable[cabc.Iterable[object]] = _pieces(read)
+    else:
+        pieces = (t.cast("cabc.Iterable[object]", source),)
+    yield from _serial(pieces, catalog, offset, reader)
 
 
 # --------------------------------------------------------------------------- one request
