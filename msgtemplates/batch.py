@@ -417,16 +417,12 @@ class _Spill:
         if where >= self._written:
             start = where - self._written
             return bytes(self._buffer[start : start + size])
-        file = t.cast(t.BinaryIO, self._file)
+        # Records go to the file whole, so one is either all in the file or all in the buffer.
         if self._fd is not None:
-            data = os.pread(self._fd, size, where)
-        else:
-            file.seek(where)
-            data = file.read(size)
-        if len(data) < size:
-            # A record straddling the buffer: its end is not written yet.
-            data += bytes(self._buffer[: size - len(data)])
-        return data
+            return os.pread(self._fd, size, where)
+        file = t.cast(t.BinaryIO, self._file)
+        file.seek(where)
+        return file.read(size)
 
     def _flush(self) -> None:
         if self._file is None:

@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -331,8 +332,9 @@ def test_memory_per_distinct_request_id_stays_small() -> None:
         return (template % i for i in range(count))
 
     peaks = []
-    # Both sizes leave the requestId index equally full (5,000 and 10,000 ids in 8,192 and
-    # 16,384 slots), so the difference is what each requestId costs on average.
+    # Both sizes fit in the requestId index as it starts (room for about 100,000 ids), so the
+    # difference is what each requestId costs beyond the index; the index itself is measured
+    # just after it grows, below.
     for count in (5_000, 10_000):
         tracemalloc.start()
         for verdict in check_batch(lines(count)):
@@ -342,6 +344,103 @@ def test_memory_per_distinct_request_id_stays_small() -> None:
     # What 5,000 more distinct requestIds cost (DESIGN section 7: at most 24 bytes each).
     per_id = (peaks[1] - peaks[0]) / 5_000
     assert per_id <= 24, per_id
+
+
+# --------------------------------------------------------------------------- the requestId table
+
+
+def _campaign(count: int) -> list[bytes]:
+    """Distinct requestIds (ASCII, wide, long, a lone surrogate) with repeats among them."""
+    lines = []
+    for i in range(count):
+        lines.append(line(request(requestId=f"ID-{i}-\u65e5" if i % 3 else f"ID-{i}")))
+        if i % 5 == 4:
+            lines.append(line(request(requestId=f"ID-{i // 2}")))  # the same body, or none
+        if i % 9 == 8:
+            lines.append(line(request(requestId=f"ID-{i - 1}-\u65e5", appId="2")))
+    lines.append(b'{"requestId": "\\ud800x"}\n')
+    lines.append(b'{"requestId": "\\ud800x", "appId": 1}\n')
+    lines.append(line(request(requestId="L" * 5000)))
+    lines.append(line(request(requestId="L" * 5000)))
+    return lines
+
+
+def expected_duplicates(lines: list[bytes]) -> list[tuple[int, str | None, str | None]]:
+    """What each line's duplicate problem must be, from a dict of every requestId seen."""
+    first: dict[str, tuple[int, str]] = {}
+    expected: list[tuple[int, str | None, str | None]] = []
+    for number, raw in enumerate(lines, 1):
+        payload = json.loads(raw)
+        request_id = payload.get("requestId")
+        body = json.dumps(payload, sort_keys=True)
+        if request_id not in first:
+            first[request_id] = (number, body)
+            expected.append((number, request_id, None))
+        else:
+            line_, earlier = first[request_id]
+            severity = "warning" if body == earlier else "error"
+            expected.append((number, request_id, f"line {line_}:{severity}"))
+    return expected
+
+
+def duplicates(verdicts: t.Iterable[BatchVerdict]) -> list[tuple[int, str | None, str | None]]:
+    found: list[tuple[int, str | None, str | None]] = []
+    for verdict in verdicts:
+        repeat = [p for p in verdict.problems if p.code == "duplicateRequestId"]
+        assert len(repeat) <= 1
+        said = None
+        if repeat:
+            where = re.findall(r"line (\d+)", repeat[0].message)
+            said = f"line {where[0]}:{repeat[0].severity}"
+        found.append((verdict.line, verdict.request_id, said))
+    return found
+
+
+@pytest.mark.parametrize("bits", [0xFF, 0x1], ids=["256 fingerprints", "2 fingerprints"])
+@pytest.mark.parametrize("kind", ["path", "pipe", "lines", "path jobs=2", "pipe jobs=2"])
+def test_request_ids_that_share_a_fingerprint_are_never_taken_for_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path, kind: str, bits: int
+) -> None:
+    # Fingerprints cut to a few bits: nearly every requestId meets others with its own.
+    import msgtemplates.batch
+
+    lines = _campaign(1500 if bits == 0xFF else 150)
+    data = b"".join(lines)
+    path = tmp_path / "collide.jsonl"
+    path.write_bytes(data)
+    monkeypatch.setattr(msgtemplates.batch, "_U32", bits)
+    jobs = 2 if "jobs" in kind else 1
+    if kind.startswith("path"):
+        verdicts = list(check_batch(path, jobs=jobs))
+    elif kind.startswith("pipe"):
+        verdicts = list(check_batch(Pipe(data), jobs=jobs))
+    else:
+        verdicts = list(check_batch(iter(lines), jobs=jobs))
+    assert duplicates(verdicts) == expected_duplicates(lines)
+
+
+def test_without_a_temporary_file_duplicates_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> t.NoReturn:
+        raise OSError("no room for a temporary file")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    lines = _campaign(2000)
+    assert duplicates(check_batch(Pipe(b"".join(lines)))) == expected_duplicates(lines)
+
+
+def test_the_request_id_index_holds_at_most_24_bytes_per_id_just_after_growing() -> None:
+    # White-box: the table itself, just past a growth, where each id has the most slots.
+    from msgtemplates.batch import _PAYLOAD, _RequestIds
+
+    ids = _RequestIds(None)
+    count = len(ids.slots) * 4 // 5 + 1
+    for number in range(count):
+        fingerprint = hash(f"REQ-{number}") & 0xFFFF_FFFF
+        ids.add(ids.free(fingerprint), fingerprint, number + 1, number * 600, "", None, _PAYLOAD)
+    assert len(ids.slots) * 4 // 5 > count  # it grew
+    assert ids.nbytes() / count <= 24
 
 
 # --------------------------------------------------------------------------- workers
