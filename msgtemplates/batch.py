@@ -761,10 +761,9 @@ def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
         return (build.invalid_json("line", _TOO_LOW),), None, None
 
 
-#: What a worker sends back for a block: the line number, requestId and reference (byte
-#: offset, or body digest) of each non-blank line, and the problems of those that have any,
-#: by their index in the block.
-_Result = tuple[list[int], "list[str | None]", "list[int | None]", dict[int, tuple[Problem, ...]]]
+#: What a worker sends back for a block: the line number, requestId, reference (byte offset,
+#: or body digest) and problems of each non-blank line, as four lists (quick to pickle).
+_Result = tuple[list[int], "list[str | None]", "list[int | None]", list[tuple[Problem, ...]]]
 
 
 def _check_block(
@@ -775,7 +774,7 @@ def _check_block(
     numbers: list[int] = []
     request_ids: list[str | None] = []
     references: list[int | None] = []
-    found_problems: dict[int, tuple[Problem, ...]] = {}
+    found_problems: list[tuple[Problem, ...]] = []
     lineno = first - 1
     for raw in lines:
         lineno += 1
@@ -802,8 +801,7 @@ def _check_block(
                 request_id = None
         except (_Unreadable, ValueError, StopIteration, RecursionError):
             problems, request_id, payload = _checked_slowly(raw, catalog)
-        if problems:
-            found_problems[len(numbers)] = problems
+        found_problems.append(problems)
         numbers.append(lineno)
         request_ids.append(request_id)
         if request_id is None:
@@ -816,53 +814,80 @@ def _check_block(
 
 
 def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iterator[BatchVerdict]:
-    """The verdicts of checked blocks, in order, with the duplicate requestIds among them."""
+    """The verdicts of checked blocks, in order, with the duplicate requestIds among them.
+
+    As in :func:`_serial`, the requestId index is probed and filled here, not by a method.
+    """
     new, set_line, set_id, set_problems = _new, _set_line, _set_id, _set_problems
+    verdict_class, u32 = BatchVerdict, _U32
     body = _DIGEST if reader is None else _NOTHING
     ids = _RequestIds(reader)
-    fingerprints, slots, mask = ids.state()[:3]
+    fingerprints, slots, mask, room, known, add_fingerprint, add_line, add_ref = ids.state()
+    plain = known if reader is not None else -1
     try:
-        for numbers, request_ids, references, found_problems in results:
-            for index, lineno in enumerate(numbers):
-                request_id = request_ids[index]
-                problems = found_problems.get(index, ()) if found_problems else ()
+        for numbers, request_ids, references, found in results:
+            for lineno, request_id, reference, problems in zip(
+                numbers, request_ids, references, found, strict=True
+            ):
                 if request_id is not None:
-                    fingerprint = hash(request_id) & _U32
+                    fingerprint = hash(request_id) & u32
                     slot = fingerprint & mask
                     perturb = fingerprint
                     while entry := slots[slot]:
                         if fingerprints[entry - 1] == fingerprint:
+                            ids.room = room
                             first_id, digest = ids.facts(entry - 1)
+                            bound = ids.state()
+                            fingerprints, slots, mask, room, known = bound[:5]
+                            add_fingerprint, add_line, add_ref = bound[5:]
+                            plain = known if reader is not None else -1
                             if first_id == request_id:
-                                if body == _DIGEST:
-                                    here = references[index]
-                                else:
-                                    start = t.cast(int, references[index])
-                                    raw = t.cast(_Reader, reader).line(start)
-                                    try:
-                                        here = _on_fresh_stack(_line_digest, raw)
-                                    except RecursionError:
-                                        here = None
+                                here = (
+                                    reference
+                                    if body == _DIGEST
+                                    else _reread_digest(
+                                        t.cast(_Reader, reader), t.cast(int, reference)
+                                    )
+                                )
                                 same = here is not None and here == digest
                                 problems = (*problems, _duplicate(ids.line(entry - 1), same))
                                 break
                         perturb >>= 5
                         slot = (slot * 5 + perturb + 1) & mask
                     else:
-                        reference = references[index]
-                        if body == _DIGEST:
-                            ids.add(slot, fingerprint, lineno, 0, request_id, reference, body)
+                        if body == _NOTHING and t.cast(int, reference) < plain and room > 1:
+                            # A new requestId, as _RequestIds.add would add it.
+                            add_fingerprint(fingerprint)
+                            slots[slot] = len(fingerprints)
+                            add_line(lineno)
+                            add_ref(reference)
+                            room -= 1
                         else:
-                            offset = t.cast(int, reference)
-                            ids.add(slot, fingerprint, lineno, offset, "", None, body)
-                        fingerprints, slots, mask = ids.state()[:3]
-                verdict = new(BatchVerdict)
+                            ids.room = room
+                            if body == _DIGEST:
+                                ids.add(slot, fingerprint, lineno, 0, request_id, reference, body)
+                            else:
+                                offset = t.cast(int, reference)
+                                ids.add(slot, fingerprint, lineno, offset, "", None, body)
+                            bound = ids.state()
+                            fingerprints, slots, mask, room, known = bound[:5]
+                            add_fingerprint, add_line, add_ref = bound[5:]
+                            plain = known if reader is not None else -1
+                verdict = new(verdict_class)
                 set_line(verdict, lineno)
                 set_id(verdict, request_id)
                 set_problems(verdict, problems)
                 yield verdict
     finally:
         ids.close()
+
+
+def _reread_digest(reader: _Reader, offset: int) -> int | None:
+    """The body digest of the line at ``offset``, read again; ``None`` when it has none."""
+    try:
+        return _on_fresh_stack(_line_digest, reader.line(offset))
+    except RecursionError:
+        return None
 
 
 # --------------------------------------------------------------------------- workers
@@ -926,10 +951,16 @@ def _checked_block(block: _Block, catalog: Catalog | None, body: int) -> _Result
     return _check_block(_block_lines(lines), first, offset, catalog, body)
 
 
-def _worker(connection: t.Any, catalog: Catalog | None, body: int) -> None:
-    """A worker process: check each block the parent sends, until the parent hangs up."""
+def _worker(connection: t.Any, catalog: Catalog | None, body: int, inherited: list[t.Any]) -> None:
+    """A worker process: check each block the parent sends, until the parent hangs up.
+
+    :param inherited: the parent's ends of the pipes, which a forked worker holds copies of:
+        closed first, so that the parent hanging up (or dying) ends every worker at once.
+    """
     import signal
 
+    for end in inherited:
+        end.close()
     # Ctrl-C is the parent's to handle; a worker would otherwise print its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
@@ -938,6 +969,26 @@ def _worker(connection: t.Any, catalog: Catalog | None, body: int) -> None:
         except (EOFError, OSError):
             # The parent hung up (done, or failing): leave quietly.
             return
+
+
+def _start_method() -> str:
+    """How to start workers: "fork" where this process runs one thread, else never "fork".
+
+    A fork copies this process as it is, so a worker is ready at once, with the modules and
+    the catalog loaded; but a thread of the caller's might hold a lock the copy would then
+    wait on forever, so a process with more than one thread (counted by the system, so that
+    threads started outside Python count too) starts them from a fork server instead.
+    """
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        try:
+            if len(os.listdir("/proc/self/task")) == 1:
+                return "fork"
+        except OSError:
+            pass
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def _parallel(
@@ -963,11 +1014,8 @@ def _parallel(
     if second is None:
         yield _checked_block(head, catalog, body)
         return
-    # Not "fork": the caller may have threads, which fork can deadlock.
-    methods = multiprocessing.get_all_start_methods()
-    context: t.Any = multiprocessing.get_context(
-        "forkserver" if "forkserver" in methods else "spawn"
-    )
+    method = _start_method()
+    context: t.Any = multiprocessing.get_context(method)
     workers: list[tuple[t.Any, t.Any]] = []
     idle: list[t.Any] = []
     # Blocks in line order: a worker's connection, or the result checked here.
@@ -982,7 +1030,10 @@ def _parallel(
     try:
         for _ in range(jobs):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_worker, args=(theirs, catalog, body), daemon=True)
+            inherited = [*idle, mine] if method == "fork" else []
+            process = context.Process(
+                target=_worker, args=(theirs, catalog, body, inherited), daemon=True
+            )
             process.start()
             theirs.close()
             workers.append((process, mine))
