@@ -42,6 +42,8 @@ _BOM = b"\xef\xbb\xbf"
 _SPACE = frozenset(b" \t\r\n")
 # How many bytes of whole lines one worker process checks per task.
 _BLOCK_BYTES = 1 << 20
+# How many bytes one process reads at a time to cut into lines.
+_PIECE_BYTES = 1 << 18
 
 
 class _BinaryReadable(t.Protocol):
@@ -186,16 +188,18 @@ _BODY_BITS = 0x7FFF_FFFF
 
 
 def _body_digest(payload: object) -> int:
-    """A 31-bit digest of the canonical JSON of a parsed line (its "body").
+    """A 31-bit digest of the canonical JSON of a parsed line (its "body"): its CRC-32.
 
     The same JSON written differently (spacing, key order) is the same body. A line nests at
     most :data:`MAX_DEPTH` levels, so the C encoder cannot overflow on its own; a caller's
-    deep stack is left behind by :func:`_on_fresh_stack`.
+    deep stack is left behind by :func:`_on_fresh_stack`. The digest is the same in every
+    process (workers send it), and zlib is loaded already, where hashlib would map OpenSSL
+    (3 MB) into a batch at its first repeated requestId; 31 bits of BLAKE2b were no harder
+    to match on purpose.
     """
-    body = _CANONICAL(payload).encode("utf-8", "surrogatepass")
-    import hashlib
+    import zlib
 
-    return int.from_bytes(hashlib.blake2b(body, digest_size=4).digest(), "little") & _BODY_BITS
+    return zlib.crc32(_CANONICAL(payload).encode("utf-8", "surrogatepass")) & _BODY_BITS
 
 
 _R = t.TypeVar("_R")
@@ -276,13 +280,13 @@ def _as_bytes(item: object) -> bytes:
 
 
 def _pieces(read: cabc.Callable[[int], bytes]) -> cabc.Iterator[list[bytes]]:
-    """The lines of a binary stream without their ``\\n``, a list per read of about 1 MiB.
+    """The lines of a binary stream without their ``\\n``, a list per read of 256 KiB.
 
     Cutting big reads costs a fraction of reading line by line; a line longer than a read
     is joined from its parts once, so time stays linear.
     """
     parts: list[bytes] = []
-    while data := read(_BLOCK_BYTES):
+    while data := read(_PIECE_BYTES):
         lines = data.split(b"\n")
         if len(lines) == 1:
             parts.append(data)
@@ -297,7 +301,7 @@ def _pieces(read: cabc.Callable[[int], bytes]) -> cabc.Iterator[list[bytes]]:
         yield [b"".join(parts)]
 
 
-def _block_lines(lines: bytes | list[object]) -> list[bytes] | list[object]:
+def _block_lines(lines: bytes | list[object]) -> cabc.Sequence[object]:
     """The lines of a block of :func:`_blocks` (whole lines of a stream, or the caller's)."""
     if not isinstance(lines, bytes):
         return lines
@@ -761,28 +765,32 @@ def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
         return (build.invalid_json("line", _TOO_LOW),), None, None
 
 
-#: What a worker sends back for a block: the line number, requestId, reference (byte offset,
-#: or body digest) and problems of each non-blank line, as four lists (quick to pickle).
-_Result = tuple[list[int], "list[str | None]", "list[int | None]", list[tuple[Problem, ...]]]
+#: What a worker sends back for a block: the line number (within the block), requestId,
+#: reference (byte offset, or body digest) and problems of each non-blank line, as four lists
+#: (quick to pickle), and how many lines the block held.
+_Result = tuple[list[int], "list[str | None]", "list[int | None]", list[tuple[Problem, ...]], int]
 
 
 def _check_block(
-    lines: cabc.Iterable[object], first: int, offset: int, catalog: Catalog | None, body: int
+    lines: cabc.Sequence[object], opening: bool, offset: int, catalog: Catalog | None, body: int
 ) -> _Result:
-    """Check a block of lines; line numbers start at ``first``, offsets at ``offset``."""
+    """Check a block of lines, numbered from 1; byte offsets start at ``offset``.
+
+    :param opening: whether the block opens the batch (where a BOM is skipped).
+    """
     parse, check, count = _fast_loads(), check_request, bytes.count
     numbers: list[int] = []
     request_ids: list[str | None] = []
     references: list[int | None] = []
     found_problems: list[tuple[Problem, ...]] = []
-    lineno = first - 1
+    lineno = 0
     for raw in lines:
         lineno += 1
         if type(raw) is not bytes:
             raw = _as_bytes(raw)
         start = offset
         offset += len(raw) + 1
-        if lineno == 1 and raw.startswith(_BOM):
+        if opening and lineno == 1 and raw.startswith(_BOM):
             raw = raw[3:]
             start += 3
         if not raw or (raw[0] in _SPACE and not raw.strip(b" \t\r\n")):
@@ -810,7 +818,7 @@ def _check_block(
             references.append(_digest_of(payload))
         else:
             references.append(start)
-    return numbers, request_ids, references, found_problems
+    return numbers, request_ids, references, found_problems, len(lines)
 
 
 def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iterator[BatchVerdict]:
@@ -825,10 +833,12 @@ def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iter
     fingerprints, slots, mask, room, known, add_fingerprint, add_line, add_ref = ids.state()
     plain = known if reader is not None else -1
     try:
-        for numbers, request_ids, references, found in results:
-            for lineno, request_id, reference, problems in zip(
+        base = 0
+        for numbers, request_ids, references, found, size in results:
+            for number, request_id, reference, problems in zip(
                 numbers, request_ids, references, found, strict=True
             ):
+                lineno = base + number
                 if request_id is not None:
                     fingerprint = hash(request_id) & u32
                     slot = fingerprint & mask
@@ -878,6 +888,7 @@ def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iter
                 set_id(verdict, request_id)
                 set_problems(verdict, problems)
                 yield verdict
+            base += size
     finally:
         ids.close()
 
@@ -908,14 +919,18 @@ def usable_cpus() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-#: A block of whole lines: its first line number, its byte offset, and the lines.
-_Block = tuple[int, int, "bytes | list[object]"]
+#: A block of whole lines: whether it opens the batch, its byte offset, and the lines.
+_Block = tuple[bool, int, "bytes | list[object]"]
 
 
 def _blocks(source: object) -> cabc.Iterator[_Block]:
-    """The batch cut into blocks of about :data:`_BLOCK_BYTES` of whole lines."""
+    """The batch cut into blocks of about :data:`_BLOCK_BYTES` of whole lines.
+
+    The lines are not counted here (a count costs as much as a worker's split): each worker
+    says how many lines its block held.
+    """
     read = getattr(source, "read", None)
-    first, offset = 1, 0
+    opening, offset = True, 0
     if read is None:
         block: list[object] = []
         size = 0
@@ -923,11 +938,11 @@ def _blocks(source: object) -> cabc.Iterator[_Block]:
             block.append(item)
             size += len(item) if isinstance(item, (bytes, str, bytearray)) else 1
             if size >= _BLOCK_BYTES:
-                yield first, 0, block
-                first += len(block)
+                yield opening, 0, block
+                opening = False
                 block, size = [], 0
         if block:
-            yield first, 0, block
+            yield opening, 0, block
         return
     with contextlib.suppress(AttributeError, OSError, ValueError):
         offset = source.tell()  # type: ignore[attr-defined]
@@ -939,16 +954,16 @@ def _blocks(source: object) -> cabc.Iterator[_Block]:
             continue
         whole = b"".join([*parts, data[:cut]]) if parts else data[:cut]
         parts = [data[cut:]] if cut < len(data) else []
-        yield first, offset, whole
-        first += whole.count(b"\n")
+        yield opening, offset, whole
+        opening = False
         offset += len(whole)
     if parts:
-        yield first, offset, b"".join(parts)
+        yield opening, offset, b"".join(parts)
 
 
 def _checked_block(block: _Block, catalog: Catalog | None, body: int) -> _Result:
-    first, offset, lines = block
-    return _check_block(_block_lines(lines), first, offset, catalog, body)
+    opening, offset, lines = block
+    return _check_block(_block_lines(lines), opening, offset, catalog, body)
 
 
 def _worker(connection: t.Any, catalog: Catalog | None, body: int, inherited: list[t.Any]) -> None:
