@@ -280,10 +280,10 @@ def _as_bytes(item: object) -> bytes:
 
 
 def _pieces(read: cabc.Callable[[int], bytes]) -> cabc.Iterator[list[bytes]]:
-    """The lines of a binary stream without their ``\\n``, a list per read of 256 KiB.
+    """The lines of a binary stream without their ``\\n``, a list per read of up to 256 KiB.
 
-    Cutting big reads costs a fraction of reading line by line; a line longer than a read
-    is joined from its parts once, so time stays linear.
+    Cutting big reads costs no more than reading line by line, for any object with a read
+    method; a line longer than a read is joined from its parts once, so time stays linear.
     """
     parts: list[bytes] = []
     while data := read(_PIECE_BYTES):
@@ -378,10 +378,11 @@ _NO_ID = 0xFFFF_FFFF
 class _Spill:
     """What the table learnt about some requestIds: each one's text and body digest.
 
-    Kept in an unnamed temporary file, not in memory, so that a batch that cannot be read
-    again (a pipe, an iterable) still costs about 12 bytes of memory per distinct requestId
-    while every duplicate is exact. Records are appended in a small buffer and written
-    16 KiB at a time; where no temporary file can be made, they stay in memory.
+    Kept in an unnamed temporary file (:func:`tempfile.TemporaryFile`), not in memory, so that
+    a batch that cannot be read again (a pipe, an iterable) still costs about 12 bytes of
+    memory per distinct requestId while every duplicate is exact. Records are appended in a
+    small buffer and written 16 KiB at a time; where no temporary file can be made or written
+    (no room on the disk), the rest stay in memory.
     """
 
     __slots__ = ("_buffer", "_fd", "_file", "_in_memory", "_written")
@@ -441,9 +442,14 @@ class _Spill:
             if hasattr(os, "pread"):
                 with contextlib.suppress(AttributeError, OSError, io.UnsupportedOperation):
                     self._fd = self._file.fileno()
-        self._file.seek(self._written)
-        self._file.write(self._buffer)
-        self._file.flush()
+        try:
+            self._file.seek(self._written)
+            self._file.write(self._buffer)
+            self._file.flush()
+        except OSError:
+            # The disk is full: what is written stays readable, the rest stays in memory.
+            self._in_memory = True
+            return
         self._written += len(self._buffer)
         self._buffer.clear()
 
@@ -495,8 +501,17 @@ class _RequestIds:
     (1, ('a', 5))
     """
 
-    __slots__ = ("_reader", "_spill", "fingerprints", "known", "lines", "mask", "refs", "room")
-    __slots__ += ("slots",)
+    __slots__ = (
+        "_reader",
+        "_spill",
+        "fingerprints",
+        "known",
+        "lines",
+        "mask",
+        "refs",
+        "room",
+        "slots",
+    )
 
     def __init__(self, reader: _Reader | None) -> None:
         self.fingerprints: array.array[int] = array.array("I")
@@ -669,7 +684,8 @@ def _serial(
     line calls no helper of its own: the requestId index is probed here, and the verdict is
     made without the dataclass's ``__init__`` (which sets each frozen field the slow way).
     """
-    parse, check, count = _fast_loads(), check_request, bytes.count
+    parse: cabc.Callable[[bytes], t.Any] = _fast_loads()
+    check, count = check_request, bytes.count
     new, set_line, set_id, set_problems = _new, _set_line, _set_id, _set_problems
     verdict_class, space, u32, deepest = BatchVerdict, _SPACE, _U32, MAX_DEPTH
     ids = _RequestIds(reader)
@@ -865,7 +881,7 @@ def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iter
                         perturb >>= 5
                         slot = (slot * 5 + perturb + 1) & mask
                     else:
-                        if body == _NOTHING and t.cast(int, reference) < plain and room > 1:
+                        if reference is not None and reference < plain and room > 1:
                             # A new requestId, as _RequestIds.add would add it.
                             add_fingerprint(fingerprint)
                             slots[slot] = len(fingerprints)
@@ -1188,7 +1204,8 @@ def _verdicts(source: object, catalog: Catalog | None, jobs: int) -> cabc.Iterat
     offset = 0
     if reader is not None:
         offset = t.cast(t.BinaryIO, source).tell()
-    read = getattr(source, "read", None)
+    # read1: what is there, up to a piece (a pipe's lines are checked as they come).
+    read = getattr(source, "read1", None) or getattr(source, "read", None)
     if read is not None:
         pieces: cabc.Iterable[cabc.Iterable[object]] = _pieces(read)
     else:
