@@ -675,11 +675,13 @@ def _serial(
     catalog: Catalog | None,
     offset: int,
     reader: _Reader | None,
+    handle: t.BinaryIO | None,
 ) -> cabc.Iterator[BatchVerdict]:
     """The verdict of each non-blank line, checked in this process.
 
     ``pieces`` hold the lines in order; ``offset`` is the byte offset of the first one,
     where the batch can be read again (by ``reader``). A UTF-8 BOM opening line 1 is skipped.
+    ``handle`` (a file opened for the caller) is closed at the end.
     This loop is the cost of a batch beyond the parse and ``check_request``, so a typical
     line calls no helper of its own: the requestId index is probed here, and the verdict is
     made without the dataclass's ``__init__`` (which sets each frozen field the slow way).
@@ -771,6 +773,8 @@ def _serial(
                 yield verdict
     finally:
         ids.close()
+        if handle is not None:
+            handle.close()
 
 
 def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
@@ -837,7 +841,9 @@ def _check_block(
     return numbers, request_ids, references, found_problems, len(lines)
 
 
-def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iterator[BatchVerdict]:
+def _merge(
+    results: cabc.Iterable[_Result], reader: _Reader | None, handle: t.BinaryIO | None
+) -> cabc.Iterator[BatchVerdict]:
     """The verdicts of checked blocks, in order, with the duplicate requestIds among them.
 
     As in :func:`_serial`, the requestId index is probed and filled here, not by a method.
@@ -907,6 +913,8 @@ def _merge(results: cabc.Iterable[_Result], reader: _Reader | None) -> cabc.Iter
             base += size
     finally:
         ids.close()
+        if handle is not None:
+            handle.close()
 
 
 def _reread_digest(reader: _Reader, offset: int) -> int | None:
@@ -1181,26 +1189,26 @@ def check_batch(
     if is_path:
         # Opened now, so that a missing file raises here, not at the first verdict.
         handle = open(t.cast("str | os.PathLike[str]", source), "rb")  # noqa: SIM115
-        return _closing(handle, _verdicts(handle, catalog, min(jobs, usable_cpus())))
-    return _verdicts(source, catalog, min(jobs, usable_cpus()))
+        try:
+            return _verdicts(handle, catalog, min(jobs, usable_cpus()), handle)
+        except BaseException:
+            handle.close()
+            raise
+    return _verdicts(source, catalog, min(jobs, usable_cpus()), None)
 
 
-def _closing(
-    handle: t.BinaryIO, verdicts: cabc.Iterator[BatchVerdict]
+def _verdicts(
+    source: object, catalog: Catalog | None, jobs: int, handle: t.BinaryIO | None
 ) -> cabc.Iterator[BatchVerdict]:
-    with handle:
-        yield from verdicts
-
-
-def _verdicts(source: object, catalog: Catalog | None, jobs: int) -> cabc.Iterator[BatchVerdict]:
+    """The generator of the verdicts, made here so that no generator wraps it: each verdict
+    passes through one generator, which closes ``handle`` (a file opened for the caller)."""
     if isinstance(source, io.TextIOBase):
         # Text lines: an iterable of str like any other, never read again.
         source = iter(source)
     reader = _Reader.of(source)
     if jobs > 1:
         body = _DIGEST if reader is None else _NOTHING
-        yield from _merge(_parallel(source, catalog, jobs, body), reader)
-        return
+        return _merge(_parallel(source, catalog, jobs, body), reader, handle)
     offset = 0
     if reader is not None:
         offset = t.cast(t.BinaryIO, source).tell()
@@ -1210,7 +1218,7 @@ def _verdicts(source: object, catalog: Catalog | None, jobs: int) -> cabc.Iterat
         pieces: cabc.Iterable[cabc.Iterable[object]] = _pieces(read)
     else:
         pieces = (t.cast("cabc.Iterable[object]", source),)
-    yield from _serial(pieces, catalog, offset, reader)
+    return _serial(pieces, catalog, offset, reader, handle)
 
 
 # --------------------------------------------------------------------------- one request

@@ -953,6 +953,12 @@ def _descendants(pid: int) -> dict[int, int]:
     return depths
 
 
+def _cmdline(pid: int) -> bytes:
+    with contextlib.suppress(OSError):
+        return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes()
+    return b""
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the workers")
 def test_a_killed_worker_makes_check_fail_within_seconds(tmp_path: pathlib.Path) -> None:
     if len(os.sched_getaffinity(0)) < 2:
@@ -968,7 +974,11 @@ def test_a_killed_worker_makes_check_fail_within_seconds(tmp_path: pathlib.Path)
         workers: list[int] = []
         while not workers and time.monotonic() < deadline:
             time.sleep(0.2)
-            workers = [p for p, depth in _descendants(process.pid).items() if depth == 2]
+            # Forked workers are children running the command's own command line; a fork
+            # server's are its children.
+            own = _cmdline(process.pid)
+            found = _descendants(process.pid).items()
+            workers = [p for p, depth in found if depth == 2 or _cmdline(p) == own]
         assert workers, "no worker process started"
         os.kill(workers[0], signal.SIGKILL)
         killed = time.monotonic()
