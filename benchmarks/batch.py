@@ -91,7 +91,7 @@ CHECK_BATCH = (
     "errors = 0\n"
     "verdicts = msgtemplates.check_batch(sys.argv[1], catalog=catalog, jobs=int(sys.argv[2]))\n"
     "for verdict in verdicts:\n"
-    "    if any(problem.severity == 'error' for problem in verdict.problems):\n"
+    "    if verdict.problems and any(p.severity == 'error' for p in verdict.problems):\n"
     "        errors += 1\n"
     "sys.exit(1 if errors else 0)\n"
 )
