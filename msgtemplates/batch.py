@@ -13,7 +13,6 @@ import itertools
 import json
 import os
 import struct
-import threading
 import typing as t
 
 from . import problems as build
@@ -215,6 +214,9 @@ def _on_fresh_stack(function: cabc.Callable[..., _R], *args: object) -> _R:
         return function(*args)
     except RecursionError:
         pass
+    # Loaded here, on the rare deep line: the check of one file never needs a thread.
+    import threading
+
     result: list[_R] = []
     thread = threading.Thread(target=lambda: result.append(function(*args)))
     thread.start()
