@@ -586,15 +586,20 @@ class Catalog(CatalogChecks):
                 language = item["language"]
                 if type(language) is not str:
                     return False
-                plan = plans.get(language, _UNPLANNED)
-                if plan is _UNPLANNED:
+                try:
+                    plan = plans[language]
+                except KeyError:
                     plan = _plan(entry, language)
                 if plan is None:
                     return False
                 used, allowed, room, counts = plan
-                params = item.get("templateParameters", _NO_VALUES)
-                if type(params) is not dict:
-                    return False
+                if len(item) == 1:
+                    params = _NO_VALUES
+                else:
+                    # Missing beside another member: a KeyError, so the careful checks decide.
+                    params = item["templateParameters"]
+                    if type(params) is not dict:
+                        return False
                 keys = params.keys()
                 if not (keys >= used and (len(keys) == len(used) or keys <= allowed)):
                     return False
@@ -875,8 +880,6 @@ def _closest(name: str, candidates: cabc.Iterable[str]) -> str | None:
     return by_lower[close[0]] if close else None
 
 
-# Marks a language not planned yet (a plan of its own, never a real one).
-_UNPLANNED: _Plan = (frozenset(), frozenset(), -1, ())
 _NO_VALUES: dict[str, str] = {}
 
 

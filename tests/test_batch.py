@@ -311,9 +311,9 @@ def _repeats_seconds(tmp_path: pathlib.Path, size: int, repeats: int) -> float:
     path.write_bytes(first + b"".join(line(request(requestId="A", n=i)) for i in range(repeats)))
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: other work on the machine does not count
         verdicts = list(check_batch(path))
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert [v.problems[-1].severity for v in verdicts[1:]] == ["error"] * repeats
     return best
 

@@ -755,9 +755,9 @@ def _timed(call: t.Callable[[], object]) -> float:
 
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: other work on the machine does not count
         call()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
@@ -1037,3 +1037,20 @@ def test_the_quick_catalog_test_passes_a_request_that_fills_its_text_exactly() -
 )
 def test_the_quick_catalog_test_says_not_clean_for_odd_shapes(payload: object) -> None:
     assert _QUICK.request_clean(payload) is False
+
+
+def test_the_quick_catalog_test_reads_parameters_beside_other_members() -> None:
+    # An unknown member beside the parameters is no reason to skip them.
+    catalog = Catalog({"TP_N": {"en-US": "No placeholders here"}})
+    payload = {
+        "appId": "2171",
+        "accessToken": TOKEN,
+        "requestId": "r1",
+        "templateCode": "TP_N",
+        "templates": [{"language": "en-US", "extra": 1, "templateParameters": {"who": "x"}}],
+    }
+    assert [p.code for p in catalog.request_problems(payload)] == ["unusedParameter"]
+    assert catalog.request_clean(payload) is False
+    payload["templates"] = [{"language": "en-US", "extra": 1}]
+    assert catalog.request_problems(payload) == []
+    assert catalog.request_clean(payload) is False
