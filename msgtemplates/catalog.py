@@ -47,6 +47,7 @@ SUFFIXES: cabc.Mapping[str, str] = types.MappingProxyType({".toml": "TOML", ".js
 
 # The platform reads these two parameters itself, so a text never needs to use them.
 _PLATFORM_PARAMETERS = frozenset(LINK_PARAMETERS)
+_PUSH, _REDIRECT = LINK_PARAMETERS
 # `$name` written without braces: the wallet prints it as it stands.
 
 
@@ -151,11 +152,11 @@ class _Entry:
     plans: dict[str, _Plan | None] = dataclasses.field(default_factory=dict)
 
 
-# What a problem-free content template in one language needs of its parameters: the chosen
-# text's placeholder names (all must be given), the names a parameter may have (those and the
-# platform's links), the room its values have (the wallet's limit less the literal text), and
-# how often each placeholder stands.
-_Plan = tuple[frozenset[str], frozenset[str], int, tuple[tuple[str, int], ...]]
+# What a problem-free content template in one language needs of its parameters: the names a
+# parameter may have (the chosen text's placeholders and the platform's links), how many of its
+# placeholders are not links, the links it uses as placeholders, the room its values have (the
+# wallet's limit less the literal text), and how often each placeholder stands.
+_Plan = tuple[frozenset[str], int, frozenset[str], int, tuple[tuple[str, int], ...]]
 
 
 _key = language_key
@@ -241,7 +242,8 @@ class Catalog(CatalogChecks):
                 ),
                 parameters=declared.get(plain),
             )
-        object.__setattr__(self, "_entries", types.MappingProxyType(entries))
+        # A plain dict: private, never changed after this, and its lookups are the cheapest.
+        object.__setattr__(self, "_entries", entries)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], /) -> Catalog:
@@ -592,7 +594,7 @@ class Catalog(CatalogChecks):
                     plan = _plan(entry, language)
                 if plan is None:
                     return False
-                used, allowed, room, counts = plan
+                allowed, need, links, room, counts = plan
                 if len(item) == 1:
                     params = _NO_VALUES
                 else:
@@ -600,8 +602,13 @@ class Catalog(CatalogChecks):
                     params = item["templateParameters"]
                     if type(params) is not dict:
                         return False
-                keys = params.keys()
-                if not (keys >= used and (len(keys) == len(used) or keys <= allowed)):
+                # Every name allowed, and as many names beside the links as the text has
+                # placeholders beside them: then every placeholder is given.
+                if not allowed.issuperset(params) or (
+                    len(params) - (_PUSH in params) - (_REDIRECT in params) != need
+                ):
+                    return False
+                if links and not all(name in params for name in links):
                     return False
                 # All the values together (links too) fit: so does the text. Else count exactly.
                 if sum(map(len, params.values())) > room and (
@@ -894,8 +901,9 @@ def _plan(entry: _Entry, language: str) -> _Plan | None:
     ):
         used = entry.name_sets[index]
         plan = (
-            used,
             used | _PLATFORM_PARAMETERS,
+            len(used - _PLATFORM_PARAMETERS),
+            used & _PLATFORM_PARAMETERS,
             MAX_CONTENT_LENGTH - entry.literal_lengths[index],
             tuple(entry.counts[index].items()),
         )

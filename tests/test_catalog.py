@@ -962,6 +962,7 @@ _QUICK = Catalog(
         "TP_A": {"en-US": "Hi ${who}, ${who} again: ${amount}", "zh-TW": "您好 ${who}"},
         "TP_B": {"en-US": "x" * 4090 + "${v}", "th-TH": "${v} ${w}"},
         "TP_C": {"en-US": "broken ${who", "fr-FR": "Salut"},
+        "TP_D": {"en-US": "Open ${pushContentUrl} for ${who}", "zh-TW": "${redirectUrl}"},
     }
 )
 _QUICK_NAMES = ["who", "amount", "v", "w", "pushContentUrl", "redirectUrl", "other"]
@@ -990,7 +991,7 @@ def _quick_requests(draw: st.DrawFn) -> dict[str, t.Any]:
         "appId": "2171",
         "accessToken": TOKEN,
         "requestId": "r1",
-        "templateCode": draw(st.sampled_from(["TP_A", "TP_B", "TP_C", "TP_X"])),
+        "templateCode": draw(st.sampled_from(["TP_A", "TP_B", "TP_C", "TP_D", "TP_X"])),
         "templates": templates,
     }
 
