@@ -984,7 +984,8 @@ def _quick_requests(draw: st.DrawFn) -> dict[str, t.Any]:
             for name in names
         }
         item: dict[str, t.Any] = {"language": language}
-        if params or draw(st.booleans()):
+        empty_too: bool = draw(st.booleans())
+        if params or empty_too:
             item["templateParameters"] = params
         templates.append(item)
     return {
