@@ -448,9 +448,10 @@ class _Report:
         """Write ``text`` as it is (summaries, previews)."""
         self._out.write(text)
 
-    def counts(self) -> str:
+    def counts(self, *, read: int | None = None) -> str:
+        # With files left unread (``read`` counts the others), a bare "no problems" would pass.
         if not self.errors and not self.warnings:
-            return "no problems"
+            return "no problems" + ("" if read is None else f" in the {_plural(read, 'file')} read")
         return f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')}"
 
     def status(self, *, strict: bool = False) -> int:
@@ -540,9 +541,8 @@ class _Session:
             return Catalog.load(path)
         except (CatalogError, OSError, ValueError) as error:
             # A CatalogError names the file; anything else is named, never quoted.
-            what = (
-                str(error) if isinstance(error, CatalogError) else f"{path}: {type(error).__name__}"
-            )
+            named = isinstance(error, CatalogError)
+            what = str(error) if named else f"{path}: {type(error).__name__}"
             self.error(f"cannot load the catalog: {one_line(what)}")
         raise _Failed
 
@@ -592,9 +592,10 @@ class _Session:
             files += 1
         if report.is_text:
             unreadable = f" ({self.unreadable} not readable)" if self.unreadable else ""
+            found = report.counts(read=files if self.unreadable else None)
             report.text(
                 f"{_plural(files + self.unreadable, 'file')}{unreadable}, "
-                f"{_plural(requests, 'request')}: {report.counts()}\n"
+                f"{_plural(requests, 'request')}: {found}\n"
             )
         if self.unreadable:
             return 2

@@ -329,6 +329,18 @@ def test_missing_file_exits_2_after_checking_the_others(tmp_path: pathlib.Path) 
     assert out.splitlines()[-1].startswith("2 files (1 not readable), 1 request: ")
 
 
+def test_a_summary_over_an_unreadable_file_never_says_no_problems(tmp_path: pathlib.Path) -> None:
+    missing = str(tmp_path / "missing.json")
+    code, out, _ = run_cli(["check", missing, str(SEND)])
+    assert code == 2
+    assert out == "2 files (1 not readable), 1 request: no problems in the 1 file read\n"
+    code, out, _ = run_cli(["check", missing])
+    assert (code, out) == (
+        2,
+        "1 file (1 not readable), 0 requests: no problems in the 0 files read\n",
+    )
+
+
 def test_directory_exits_2_with_one_line(tmp_path: pathlib.Path) -> None:
     code, out, err = run_cli(["check", str(tmp_path), "--format", "json"])
     assert (code, out) == (2, "")
