@@ -289,6 +289,37 @@ def test_the_same_json_written_differently_is_the_same_body(seekable: bool) -> N
     ]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("seekable", [True, False], ids=["file", "pipe"])
+def test_a_body_is_the_same_only_where_the_json_values_are(seekable: bool, jobs: int) -> None:
+    # Pairs that one encoder or parser could blur: 1e400 (the standard parser reads it as
+    # infinity, which msgspec would write as null) and null, 1 and 1.0, lone surrogates (msgspec
+    # refuses them); the first line sits behind a BOM, so the standard parser reads it.
+    pairs = [
+        (b'{"requestId": "N", "x": 1e400}', b'{"requestId": "N", "x": null}', "error"),
+        (b'{"requestId": "M", "x": 1e400}', b'{ "x": 1e999, "requestId": "M" }', "warning"),
+        (b'{"requestId": "F", "x": 1e400}', b'{"requestId": "F", "x": -1e400}', "error"),
+        (b'{"requestId": "I", "x": 1}', b'{"requestId": "I", "x": 1.0}', "error"),
+        (b'{"requestId": "S", "x": "\\ud800"}', b'{"x": "\\ud800", "requestId": "S"}', "warning"),
+        (b'{"requestId": "T", "x": "\\ud800"}', b'{"requestId": "T", "x": "\\ud801"}', "error"),
+        (b'{"requestId": "U", "x": null}', b'{"x": null, "requestId": "U"}', "warning"),
+        (
+            b'{"requestId": "V", "x": [1, {"b": 2, "a": 1}]}',
+            b'{"x":[1,{"a":1,"b":2}],"requestId":"V"}',
+            "warning",
+        ),
+    ]
+    firsts = [first for first, _, _ in pairs]
+    seconds = [second for _, second, _ in pairs]
+    data = b"\xef\xbb\xbf" + b"\n".join([*firsts, *seconds]) + b"\n"
+    source = io.BytesIO(data) if seekable else Pipe(data)
+    got = summary(check_batch(source, jobs=jobs))[len(pairs) :]
+    assert [(v[0], v[1], v[2][-1]) for v in got] == [
+        (len(pairs) + n, first.split(b'"')[3].decode(), f"duplicateRequestId:{severity}")
+        for n, (first, _, severity) in enumerate(pairs, 1)
+    ]
+
+
 def test_a_line_that_is_not_json_takes_no_part_in_duplicates() -> None:
     data = [b'{"requestId": "A", oops}', line(request(requestId="A")), b'{"requestId": "A"']
     assert summary(check_batch(data)) == [
