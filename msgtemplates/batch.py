@@ -242,6 +242,11 @@ def _on_fresh_stack(function: cabc.Callable[..., _R], *args: object) -> _R:
         return function(*args)
     except RecursionError:
         pass
+    return _on_new_stack(function, *args)
+
+
+def _on_new_stack(function: cabc.Callable[..., _R], *args: object) -> _R:
+    """``function(*args)`` on a new thread's empty stack (:func:`_on_fresh_stack`'s retry)."""
     # Loaded here, on the rare deep line: the check of one file never needs a thread.
     import threading
 
@@ -290,12 +295,13 @@ def _line_digest(raw: bytes) -> int | None:
 
 def _digest_of(payload: object) -> int | None:
     """The body digest of a parsed line, ``None`` when no stack is deep enough to encode it."""
+    # _on_fresh_stack's two steps, inline: a pipe digests every line, so no *args call here.
     try:
         return _body_digest(payload)
     except RecursionError:
         pass
     try:
-        return _on_fresh_stack(_body_digest, payload)
+        return _on_new_stack(_body_digest, payload)
     except RecursionError:
         return None
 
