@@ -644,6 +644,35 @@ def test_member_name_that_is_not_a_string_is_a_type_problem(key: object) -> None
         assert problems[0].path.startswith("/templates/0/templateParameters/")
 
 
+class LyingHash(str):
+    """A member name that equals its text but hashes unlike it: a dict lookup misses it."""
+
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other)
+
+    def __hash__(self) -> int:
+        return 7
+
+
+@pytest.mark.parametrize("name", ["pushContentUrl", "redirectUrl"])
+@pytest.mark.parametrize("template", [0, 1])
+def test_a_link_under_a_name_that_lies_about_its_hash_is_still_checked(
+    name: str, template: int
+) -> None:
+    # Template 1 keeps its own safe redirectUrl: there the lying name is a twin of an exact one.
+    payload: dict[str, t.Any] = valid_request()
+    params: dict[t.Any, t.Any] = payload["templates"][template]["templateParameters"]
+    params.pop("pushContentUrl", None)
+    twin = name in params
+    params[LyingHash(name)] = "javascript:alert(1)"
+    problems = check_request(payload)
+    assert (f"/templates/{template}/templateParameters/{name}", "unsafeUrl") in codes_at(problems)
+    assert [p.code for p in problems] == ["unsafeUrl"]
+    if not twin:
+        # The same data with plain names gives the same problems.
+        assert problems == check_request(json.loads(json.dumps(payload)))
+
+
 def test_dict_subclass_that_overrides_its_methods_is_read_as_its_data() -> None:
     payload = HostileDict(valid_request())
     assert check_request(payload) == []

@@ -288,19 +288,22 @@ class FastPathWriter(SourceWriter):
             return
         plain = sub.types == ("string",) and _is_plain(sub)
         if plain:
-            # str.join type-checks every name and value in C (a non-string raises TypeError,
-            # caught right there), and one look at the result covers them all.
-            joined = self.name("s")
-            self.emit(indent, "try:")
-            self.emit(indent + 1, f'{joined} = "".join([*{var}, *{var}.values()])')
-            self.emit(indent, "except TypeError:")
-            self.emit(indent + 1, "return False")
-            # Without a length limit, printable text is clean: a C loop instead of a call.
-            printable = f" and not {joined}.isprintable()" if PRINTABLE_IS_CLEAN else ""
+            # Exact str names and values only: a subclass's hash may differ from its text's,
+            # and a membership test below would miss a link under such a name. For the few
+            # members of a parameter object, this loop costs less than joining them all into
+            # one string to look at once.
+            key, item = self.name("k"), self.name("v")
+            self.emit(indent, f"for {key}, {item} in {var}.items():")
             self.emit(
-                indent,
-                f"if not {joined}.isascii(){printable} and not _clean_text({joined}): return False",
+                indent + 1, f"if type({item}) is not str or type({key}) is not str: return False"
             )
+            for text in (item, key):
+                # Without a length limit, printable text is clean: a C loop instead of a call.
+                printable = f" or {text}.isprintable()" if PRINTABLE_IS_CLEAN else ""
+                self.emit(
+                    indent + 1,
+                    f"if not ({text}.isascii(){printable} or _clean_text({text})): return False",
+                )
         else:
             self.uses_keys = True
             key, item = self.name("k"), self.name("v")
@@ -315,11 +318,12 @@ class FastPathWriter(SourceWriter):
                 # A membership test and a subscript cost less than a .get() call.
                 self.emit(indent, f"if {parameter!r} in {var}:")
                 self.emit(indent + 1, f"{link} = {var}[{parameter!r}]")
+                # An exact str only: a subclass could fake its hash and equality (the loop
+                # above has seen to that where the parameters are plain text).
+                exact = "" if plain else f"type({link}) is not str or "
                 self.emit(
                     indent + 1,
-                    # An exact str only: a subclass could fake its hash and equality.
-                    f"if type({link}) is not str or ({link} not in _LINKS and not"
-                    f" _learn_link({link})): return False",
+                    f"if {exact}({link} not in _LINKS and not _learn_link({link})): return False",
                 )
 
 
