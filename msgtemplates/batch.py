@@ -19,7 +19,7 @@ from zlib import crc32 as _crc32
 from . import problems as build
 from .errors import MsgTemplatesError
 from .problems import Problem, describe
-from .validation import check_request
+from .validation import check_request, fastpath
 
 if t.TYPE_CHECKING:
     from .catalog import Catalog
@@ -727,7 +727,7 @@ def _serial(
     made without the dataclass's ``__init__`` (which sets each frozen field the slow way).
     """
     parse: cabc.Callable[[bytes], t.Any] = _fast_loads()
-    check, count = check_request, bytes.count
+    check, clean, count = check_request, fastpath.request_test(), bytes.count
     new, set_line, set_id, set_problems = _new, _set_line, _set_id, _set_problems
     verdict_class, space, u32, deepest = BatchVerdict, _SPACE, _U32, MAX_DEPTH
     ids = _RequestIds(reader)
@@ -749,7 +749,15 @@ def _serial(
                 # (blank lines and a BOM too) and a line nested too deeply go below.
                 try:
                     payload = parse(raw)
-                    found = check(payload) if catalog is None else check(payload, catalog=catalog)
+                    # check_request's own first step, without its call: a clean line is done.
+                    try:
+                        passed = clean(payload)
+                    except Exception:
+                        passed = False  # check_request says what went wrong
+                    if passed and (catalog is None or catalog.request_clean(payload)):
+                        found = None
+                    else:
+                        found = check(payload, catalog=catalog)
                     if found:
                         if count(raw, b"[") + count(raw, b"{") > deepest:
                             raise _Unreadable
@@ -839,6 +847,7 @@ def _check_block(
     :param opening: whether the block opens the batch (where a BOM is skipped).
     """
     parse, check, count = _fast_loads(), check_request, bytes.count
+    clean = fastpath.request_test()
     numbers: list[int] = []
     request_ids: list[str | None] = []
     references: list[int | None] = []
@@ -857,7 +866,15 @@ def _check_block(
             continue
         try:
             payload = parse(raw)
-            found = check(payload) if catalog is None else check(payload, catalog=catalog)
+            # As in _serial: the clean test first, check_request only for a line it refuses.
+            try:
+                passed = clean(payload)
+            except Exception:
+                passed = False
+            if passed and (catalog is None or catalog.request_clean(payload)):
+                found = None
+            else:
+                found = check(payload, catalog=catalog)
             if found:
                 if count(raw, b"[") + count(raw, b"{") > MAX_DEPTH:
                     raise _Unreadable
