@@ -608,7 +608,7 @@ class Catalog(CatalogChecks):
                     len(params) - (_PUSH in params) - (_REDIRECT in params) != need
                 ):
                     return False
-                if links and not all(name in params for name in links):
+                if links and not params.keys() >= links:
                     return False
                 # All the values together (links too) fit: so does the text. Else count exactly.
                 if sum(map(len, params.values())) > room and (

@@ -68,8 +68,15 @@ def canonical_tag(tag: object) -> str | None:
     >>> print(canonical_tag("th-TH-u-ca-buddhist"))
     None
     """
+    if type(tag) is str and len(tag) <= _TAG_KEPT:
+        # A batch sends the same few tags on every line: their answers are kept.
+        return _canonical_kept(tag)
     if not is_str(tag):
         return None
+    return _canonical(tag)
+
+
+def _canonical(tag: str) -> str | None:
     match = _WELL_FORMED.match(tag)
     if match is None:
         return None
@@ -80,6 +87,12 @@ def canonical_tag(tag: object) -> str | None:
     if region:
         parts.append(region.upper())
     return "-".join(parts)
+
+
+# Every well-formed tag is at most 12 characters (language, script and region); a slightly
+# longer typo is kept too, anything longer is looked at each time.
+_TAG_KEPT = 16
+_canonical_kept = functools.lru_cache(maxsize=1024)(_canonical)
 
 
 def suggest_tag(tag: object) -> str | None:

@@ -302,6 +302,9 @@ def mask_path(path: str, secret: str | None) -> str:
     """
     if not secret or not path:
         return path
+    if secret not in path and ("~" not in secret and "/" not in secret):
+        # The escaped form is the token itself: neither is there.
+        return path
     escaped = escape_pointer(secret)
     if secret not in path and escaped not in path:
         return path

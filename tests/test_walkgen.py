@@ -286,3 +286,22 @@ def test_a_value_that_is_not_json_may_leave_the_generated_walk_quietly(
     payload = {"appId": b"x"}
     monkeypatch.setattr(walkgen, "request_walk", lambda: broken)
     assert check_request(payload) == reference(payload)
+
+
+@pytest.mark.parametrize(
+    "token", ["appId", "Id", '"', "required", " is ", "\0", "/appId", "/", "~", "p", "a/b~c"]
+)
+@pytest.mark.parametrize("missing", ["appId", "requestId", "templateCode", "templates"])
+def test_a_missing_member_beside_a_token_from_its_own_message_is_masked_alike(
+    token: str, missing: str
+) -> None:
+    # The generated walk makes the problem of a missing top-level member once; a token that
+    # any piece of it holds must send it to the builder, which masks.
+    payload = valid_request()
+    del payload[missing]
+    payload["accessToken"] = token
+    assert_same(payload)
+    problem = generated(payload)[-1]
+    assert problem.code == "required"
+    if token in missing:
+        assert token not in problem.message
