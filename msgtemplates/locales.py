@@ -101,9 +101,18 @@ def suggest_tag(tag: object) -> str | None:
     >>> suggest_tag("en_us"), suggest_tag(" zh_Hant_HK\\n"), suggest_tag("english")
     ('en-US', 'zh-Hant-HK', None)
     """
+    if type(tag) is str and len(tag) <= _TAG_KEPT:
+        return _suggestion_kept(tag)
     if not is_str(tag) or len(tag) > 64:
         return None
+    return _suggestion(tag)
+
+
+def _suggestion(tag: str) -> str | None:
     return canonical_tag(tag.strip().replace("_", "-"))
+
+
+_suggestion_kept = functools.lru_cache(maxsize=1024)(_suggestion)
 
 
 # RFC 5646 sets no length limit, but no device sends a locale near this long; longer text is

@@ -553,25 +553,47 @@ def language_tag(
     >>> language_tag("/t", "en-us", canonical="en-US", suggestion=None).severity
     'warning'
     """
+    other = canonical if suggestion is None else suggestion
+    if (
+        type(tag) is str
+        and len(tag) <= QUOTE_LIMIT
+        and (other is None or type(other) is str)
+        and (canonical is None or suggestion is None)
+        and not (secret and (secret in tag or (other is not None and secret in other)))
+    ):
+        # A batch repeats a few bad tags: their sentence is kept. It quotes the token nowhere
+        # when the token is in neither tag nor in the sentence; else the sentence is made
+        # again with the token masked.
+        message, severity = _language_tag_text(tag, canonical, suggestion)
+        if not secret or secret not in message:
+            return make(path, "languageTag", message, severity, secret=secret)
+    message, severity = _language_tag_message(tag, canonical, suggestion, secret)
+    return make(path, "languageTag", message, severity, secret=secret)
+
+
+def _language_tag_message(
+    tag: str, canonical: str | None, suggestion: str | None, secret: str | None
+) -> tuple[str, Severity]:
     shown = quote(tag, secret=secret)
     if canonical is not None:
-        return make(
-            path,
-            "languageTag",
-            f"{shown} is not in canonical case; use {quote(canonical, secret=secret)}",
-            "warning",
-            secret=secret,
-        )
+        return f"{shown} is not in canonical case; use {quote(canonical, secret=secret)}", "warning"
     if suggestion is not None:
-        message = (
-            f"{shown} is not a hyphenated language tag; use {quote(suggestion, secret=secret)}"
+        return (
+            f"{shown} is not a hyphenated language tag; use {quote(suggestion, secret=secret)}",
+            "error",
         )
-    else:
-        message = (
-            f"{shown} is not a well-formed language tag; use language[-Script][-REGION] with "
-            'hyphens, such as "en-US" or "zh-Hant-HK"'
-        )
-    return make(path, "languageTag", message, secret=secret)
+    return (
+        f"{shown} is not a well-formed language tag; use language[-Script][-REGION] with "
+        'hyphens, such as "en-US" or "zh-Hant-HK"',
+        "error",
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _language_tag_text(
+    tag: str, canonical: str | None, suggestion: str | None
+) -> tuple[str, Severity]:
+    return _language_tag_message(tag, canonical, suggestion, None)
 
 
 def unknown_language(path: str, tag: str, *, secret: str | None = None) -> Problem:

@@ -6,7 +6,7 @@ import dataclasses
 import pickle
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from msgtemplates import Problem
@@ -154,3 +154,33 @@ def test_quote_checks_the_token_on_its_final_text() -> None:
     # Escaping a newline spells out the token.
     assert quote("a\nb", secret="\\x0a") == '"***"'
     assert quote("x" * 100, secret="x" * 50) == '"***"'
+
+
+_TAG_TEXT = st.text(alphabet='en_USzh-Hant~/"\\ \u202e*', max_size=45)
+
+
+@given(
+    tag=_TAG_TEXT,
+    other=st.one_of(st.none(), _TAG_TEXT),
+    well_formed=st.booleans(),
+    token=st.one_of(st.none(), st.text(alphabet='en_USzh-Hant~/"\\ \u202e*', min_size=1)),
+)
+# A token that escaping spells out of a tag which does not hold it ('"' is shown as '\\"').
+@example(tag='en"US', other="en-US", well_formed=False, token="\\")
+@example(tag='en"US', other=None, well_formed=False, token='\\"')
+def test_a_kept_language_tag_sentence_is_the_one_made_with_the_token_masked(
+    tag: str, other: str | None, well_formed: bool, token: str | None
+) -> None:
+    from msgtemplates import problems
+
+    canonical, suggestion = (other, None) if well_formed and other else (None, other)
+    message, severity = problems._language_tag_message(tag, canonical, suggestion, token)
+    made = problems.make("/templates/0/language", "languageTag", message, severity, secret=token)
+    # Twice: the second call reads the kept sentence where the first one made it.
+    for _ in range(2):
+        problem = problems.language_tag(
+            "/templates/0/language", tag, canonical=canonical, suggestion=suggestion, secret=token
+        )
+        assert problem == made
+        if token is not None and token in tag:
+            assert quote(tag) not in problem.message
