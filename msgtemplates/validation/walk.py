@@ -180,7 +180,14 @@ class Collector:
         secret = self.secret
         if secret:
             # mask_path leaves a path holding neither form of the token as it is: skip the call.
-            escaped = escape_pointer(secret)
+            # A token without "~" or "/" is its own escaped form.
+            escaped = escape_pointer(secret) if "~" in secret or "/" in secret else secret
+            if escaped == secret:
+                for problem in found:
+                    if secret in problem.path:
+                        break
+                else:
+                    return found
             return [
                 masked(problem, secret)
                 if secret in problem.path or escaped in problem.path
