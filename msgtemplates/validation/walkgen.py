@@ -138,13 +138,11 @@ class WalkWriter(fastpath.SourceWriter):
             self.emit(indent, f"if not {low} <= len({var}) <= {high}:")
             indent += 1
         if low is not None:
-            self.emit(
-                indent, f"if len({var}) < {low}: add(_min_length({where}, len({var}), {low}))"
-            )
+            build = self.length_call(min_length, "_min_length", path, f"len({var}), {low}")
+            self.emit(indent, f"if len({var}) < {low}: add({build})")
         if high is not None:
-            self.emit(
-                indent, f"if len({var}) > {high}: add(_max_length({where}, len({var}), {high}))"
-            )
+            build = self.length_call(max_length, "_max_length", path, f"len({var}), {high}")
+            self.emit(indent, f"if len({var}) > {high}: add({build})")
         if low is not None and high is not None:
             indent -= 1
         search = self.constant(node.pattern.search) if node.pattern is not None else None
@@ -178,6 +176,24 @@ class WalkWriter(fastpath.SourceWriter):
                 f" c.text({var}, {where}, {high}, invisible={invisible})",
             )
         self.emit(indent, "pass")
+
+    def length_call(
+        self,
+        builder: cabc.Callable[[str, int, int], Problem],
+        name: str,
+        path: tuple[_Part, ...],
+        arguments: str,
+    ) -> str:
+        """The source of the call of ``builder`` (whose name here is ``name``) at ``path``.
+
+        At a fixed pointer the problems are kept per length and limit (a batch repeats its
+        mistakes): a length problem quotes no input, so it is the same for every request.
+        """
+        if any(is_code for is_code, _ in path):
+            return f"{name}({_pointer(path)}, {arguments})"
+        fixed = "".join(text for _, text in path)
+        kept = functools.lru_cache(maxsize=64)(functools.partial(builder, fixed))
+        return f"{self.constant(kept)}({arguments})"
 
     def array(self, node: Node, var: str, path: tuple[_Part, ...], indent: int) -> None:
         where = _pointer(path)
