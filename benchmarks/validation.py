@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import json
 import pathlib
+import string
 import sys
 import typing as t
 
@@ -86,6 +87,21 @@ def three_errors() -> dict[str, t.Any]:
     return payload
 
 
+def _varied_errors(count: int) -> list[dict[str, t.Any]]:
+    """``count`` requests with the three errors of :func:`three_errors`, each with its own
+    appId length and its own malformed tag: more than check_request keeps of either, so that
+    each problem is made afresh when its request comes back."""
+    letters = string.ascii_lowercase
+    requests = []
+    for n in range(count):
+        payload = three_errors()
+        payload["appId"] = "x" * (33 + n)
+        a, b, c, d = (letters[(n // 26**k) % 26] for k in range(4))
+        payload["templates"][0]["language"] = f"{a}{b}_{c.upper()}{d.upper()}"
+        requests.append(payload)
+    return requests
+
+
 def _schema() -> dict[str, t.Any]:
     from msgtemplates.validation import schema_text
 
@@ -130,12 +146,14 @@ def _candidates() -> tuple[Candidates, dict[str, t.Any], list[str]]:
         "params": distinct["templates"][0]["templateParameters"],
         "links": links,
         "next": next,
+        "broken_cycle": itertools.cycle(_varied_errors(5_000)),
     }
     statements = {
         "ours, valid": "check_request(typical)",
         "ours, example": "check_request(example)",
         "ours, example with catalog": "check_request(example, catalog=catalog)",
         "ours, errors": "check_request(broken)",
+        "ours, varied errors": "check_request(next(broken_cycle))",
         "ours, bytes": "check_request(loads(typical_bytes))",
         "json.loads, bytes": "loads(typical_bytes)",
         "iter_errors, valid": "list(validator.iter_errors(typical))",
@@ -172,6 +190,10 @@ def _candidates() -> tuple[Candidates, dict[str, t.Any], list[str]]:
         statements["pydantic, bytes"] = "Model.model_validate_json(typical_bytes)"
         statements["pydantic, errors"] = (
             "try:\n    Model.model_validate(broken)\nexcept PydanticError as e:\n    e.errors()"
+        )
+        statements["pydantic, varied errors"] = (
+            "try:\n    Model.model_validate(next(broken_cycle))\n"
+            "except PydanticError as e:\n    e.errors()"
         )
     try:
         import fastjsonschema
@@ -306,6 +328,14 @@ _ROWS: list[tuple[str, str, str, str, float | None, bool]] = [
         "pydantic, errors",
         "pydantic, all errors (.errors())",
         1.0,
+        False,
+    ),
+    (
+        "ours, varied errors",
+        "check_request, 3 errors, new values each call",
+        "pydantic, varied errors",
+        "pydantic, all errors, the same requests",
+        None,
         False,
     ),
     (
