@@ -732,7 +732,7 @@ def _markets_block() -> str:
         START,
         "## What a user in each market sees",
         "`best_match`, and so `Catalog.render` and `Catalog.preview`, picks the catalog text",
-        "for a user's locale by CLDR's fallback chains (see DESIGN section 4): Traditional",
+        "for a user's locale by CLDR's fallback chains: Traditional",
         "Chinese is never replaced by Simplified, nor a language by another unless CLDR makes",
         "that its parent (a Hinglish `hi-Latn` user may get `en-IN`, never the reverse), and a",
         "device locale's extensions (`-u-ca-buddhist`) do not matter. Where nothing fits, the",
