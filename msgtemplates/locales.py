@@ -109,7 +109,8 @@ def suggest_tag(tag: object) -> str | None:
 
 
 def _suggestion(tag: str) -> str | None:
-    return canonical_tag(tag.strip().replace("_", "-"))
+    # Not through canonical_tag's kept answers: the text made here is new every time.
+    return _canonical(tag.strip().replace("_", "-"))
 
 
 _suggestion_kept = functools.lru_cache(maxsize=1024)(_suggestion)
