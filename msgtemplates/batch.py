@@ -1228,12 +1228,14 @@ def check_batch(
     3 r1 duplicateRequestId warning
     4 None invalidJson error
     """
-    from .catalog import Catalog
+    if catalog is not None:
+        # Imported only here: a batch without a catalog never loads that module.
+        from .catalog import Catalog
 
-    if catalog is not None and not isinstance(catalog, Catalog):
-        raise TypeError(
-            f"check_batch() catalog must be a Catalog or None, not {type(catalog).__name__}"
-        )
+        if not isinstance(catalog, Catalog):
+            raise TypeError(
+                f"check_batch() catalog must be a Catalog or None, not {type(catalog).__name__}"
+            )
     if type(jobs) is not int:
         raise TypeError(f"check_batch() jobs must be an int, not {type(jobs).__name__}")
     if jobs < 1:
