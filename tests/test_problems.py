@@ -182,5 +182,3 @@ def test_a_kept_language_tag_sentence_is_the_one_made_with_the_token_masked(
             "/templates/0/language", tag, canonical=canonical, suggestion=suggestion, secret=token
         )
         assert problem == made
-        if token is not None and token in tag:
-            assert quote(tag) not in problem.message
