@@ -566,6 +566,13 @@ def language_tag(
         # again with the token masked.
         message, severity = _language_tag_text(tag, canonical, suggestion)
         if not secret or secret not in message:
+            if (
+                type(path) is str
+                and len(path) <= QUOTE_LIMIT
+                and (not secret or (secret not in path and "~" not in secret and "/" not in secret))
+            ):
+                # Nothing to mask in the pointer either: the problem itself is kept.
+                return _language_tag_kept(path, tag, canonical, suggestion)
             return make(path, "languageTag", message, severity, secret=secret)
     message, severity = _language_tag_message(tag, canonical, suggestion, secret)
     return make(path, "languageTag", message, severity, secret=secret)
@@ -594,6 +601,13 @@ def _language_tag_text(
     tag: str, canonical: str | None, suggestion: str | None
 ) -> tuple[str, Severity]:
     return _language_tag_message(tag, canonical, suggestion, None)
+
+
+@functools.lru_cache(maxsize=256)
+def _language_tag_kept(
+    path: str, tag: str, canonical: str | None, suggestion: str | None
+) -> Problem:
+    return make(path, "languageTag", *_language_tag_text(tag, canonical, suggestion))
 
 
 def unknown_language(path: str, tag: str, *, secret: str | None = None) -> Problem:

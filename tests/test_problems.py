@@ -157,28 +157,35 @@ def test_quote_checks_the_token_on_its_final_text() -> None:
 
 
 _TAG_TEXT = st.text(alphabet='en_USzh-Hant~/"\\ \u202e*', max_size=45)
+_TAG_PATHS = st.sampled_from(["/templates/0/language", "/templates/4/language", "/x~1y~0/en_US"])
+_TOKENS = st.text(alphabet='en_USzh-Hant~/"\\ \u202e*templgu0134xy', min_size=1, max_size=12)
 
 
 @given(
     tag=_TAG_TEXT,
     other=st.one_of(st.none(), _TAG_TEXT),
     well_formed=st.booleans(),
-    token=st.one_of(st.none(), st.text(alphabet='en_USzh-Hant~/"\\ \u202e*', min_size=1)),
+    token=st.one_of(st.none(), _TOKENS),
+    path=_TAG_PATHS,
 )
 # A token that escaping spells out of a tag which does not hold it ('"' is shown as '\\"').
-@example(tag='en"US', other="en-US", well_formed=False, token="\\")
-@example(tag='en"US', other=None, well_formed=False, token='\\"')
-def test_a_kept_language_tag_sentence_is_the_one_made_with_the_token_masked(
-    tag: str, other: str | None, well_formed: bool, token: str | None
+@example(tag='en"US', other="en-US", well_formed=False, token="\\", path="/templates/0/language")
+@example(tag='en"US', other=None, well_formed=False, token='\\"', path="/templates/0/language")
+# A token in the pointer, escaped or not, and one the fixed names hold.
+@example(tag="en_US", other="en-US", well_formed=False, token="y~", path="/x~1y~0/en_US")
+@example(tag="en_US", other="en-US", well_formed=False, token="x/y", path="/x~1y~0/en_US")
+@example(tag="en_US", other="en-US", well_formed=False, token="plat", path="/templates/0/language")
+def test_a_kept_language_tag_problem_is_the_one_made_with_the_token_masked(
+    tag: str, other: str | None, well_formed: bool, token: str | None, path: str
 ) -> None:
     from msgtemplates import problems
 
     canonical, suggestion = (other, None) if well_formed and other else (None, other)
     message, severity = problems._language_tag_message(tag, canonical, suggestion, token)
-    made = problems.make("/templates/0/language", "languageTag", message, severity, secret=token)
-    # Twice: the second call reads the kept sentence where the first one made it.
+    made = problems.make(path, "languageTag", message, severity, secret=token)
+    # Twice: the second call reads what the first one kept.
     for _ in range(2):
         problem = problems.language_tag(
-            "/templates/0/language", tag, canonical=canonical, suggestion=suggestion, secret=token
+            path, tag, canonical=canonical, suggestion=suggestion, secret=token
         )
         assert problem == made
