@@ -183,6 +183,39 @@ def test_a_catalog_checks_each_line_the_same_with_jobs(tmp_path: pathlib.Path) -
     assert any(p.code == "languageTag" for v in serial for p in v.problems)
 
 
+_ROOMY = Catalog({"TP_R": {"en-US": "x" * 4086 + "${v}${w}", "th-TH": "${v}"}})
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["en-US", "th-TH"]),
+            st.integers(0, 12),
+            st.integers(0, 12),
+            st.sampled_from(["a", "\u0e01", "\U0001f600", "\\u0e01", "\\ud83d\\ude00"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_line_near_its_texts_room_gets_check_requests_catalog_verdict(
+    cases: list[tuple[str, int, int, str]],
+) -> None:
+    # A line's length in bytes bounds its values' characters: the quick catalog test may skip
+    # counting them only where that length fits the text's room (10 characters here).
+    lines = []
+    for n, (language, v, w, char) in enumerate(cases):
+        params = f'"v": "{char * v}"' + (f', "w": "{char * w}"' if language == "en-US" else "")
+        lines.append(
+            f'{{"appId": "a", "accessToken": "t", "requestId": "r{n}", "templateCode": "TP_R",'
+            f' "templates": [{{"language": "{language}", "templateParameters": {{{params}}}}}]}}'
+        )
+    verdicts = list(check_batch([line.encode() for line in lines], catalog=_ROOMY))
+    assert [v.problems for v in verdicts] == [
+        tuple(check_request(json.loads(line), catalog=_ROOMY)) for line in lines
+    ]
+
+
 # --------------------------------------------------------------------------- depth and numbers
 
 
