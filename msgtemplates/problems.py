@@ -226,7 +226,8 @@ def secret_of(payload: object) -> str | None:
     >>> secret_of({"accessToken": "tok"}), secret_of({"accessToken": 3}), secret_of([])
     ('tok', None, None)
     """
-    if is_dict(payload):
+    # Exact types first, without a call: every broken request asks this.
+    if type(payload) is dict or is_dict(payload):
         try:
             token = dict.get(payload, "accessToken")
         except Exception:
@@ -234,6 +235,8 @@ def secret_of(payload: object) -> str | None:
             token = next(
                 (v for k, v in dict.items(payload) if type(k) is str and k == "accessToken"), None
             )
+        if type(token) is str:
+            return token or None
         if is_str(token) and token:
             return str.__str__(token)
     return None
@@ -571,7 +574,8 @@ def language_tag(
                 and len(path) <= QUOTE_LIMIT
                 and (not secret or (secret not in path and "~" not in secret and "/" not in secret))
             ):
-                # Nothing to mask in the pointer either: the problem itself is kept.
+                # Nothing to mask in the pointer either (mask_path's own first exit, inline: a
+                # call costs a twentieth of this path): the problem itself is kept.
                 return _language_tag_kept(path, tag, canonical, suggestion)
             return make(path, "languageTag", message, severity, secret=secret)
     message, severity = _language_tag_message(tag, canonical, suggestion, secret)

@@ -108,12 +108,7 @@ def check_request(payload: object, /, *, catalog: CatalogChecks | None = None) -
             return []
         # A clean request has no schema problem to merge with: the catalog's come in order.
         return list(checks.request_problems(payload, secret=secret_of(payload)))
-    # secret_of()'s answer for the usual request (an exact dict with a string token), inline.
-    try:
-        token = payload.get("accessToken") if type(payload) is dict else None
-    except Exception:
-        token = None
-    secret = token if type(token) is str and token else secret_of(payload)
+    secret = secret_of(payload)
     if checks is None:
         return walk_problems(payload, secret=secret)
     # Merging a catalog's problems into payload order needs the careful walk's positions.

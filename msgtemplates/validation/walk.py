@@ -180,7 +180,7 @@ class Collector:
         secret = self.secret
         if secret:
             # mask_path leaves a path holding neither form of the token as it is: skip the call.
-            # A token without "~" or "/" is its own escaped form.
+            # A token without "~" or "/" is its own escaped form (mask_path's first exit).
             escaped = escape_pointer(secret) if "~" in secret or "/" in secret else secret
             if escaped == secret:
                 for problem in found:

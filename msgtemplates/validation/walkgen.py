@@ -49,10 +49,18 @@ Walk = cabc.Callable[[object, Collector], None]
 _Part = tuple[bool, str]
 
 
+def _fixed(parts: tuple[_Part, ...]) -> str | None:
+    """The pointer ``parts`` spell when it holds no expression, else ``None``."""
+    if any(is_code for is_code, _ in parts):
+        return None
+    return "".join(text for _, text in parts)
+
+
 def _pointer(parts: tuple[_Part, ...]) -> str:
     """The Python source of the pointer ``parts`` spell: a literal, or an f-string."""
-    if not any(is_code for is_code, _ in parts):
-        return repr("".join(text for _, text in parts))
+    fixed = _fixed(parts)
+    if fixed is not None:
+        return repr(fixed)
     body = "".join(
         f"{{{text}}}" if is_code else text.replace("{", "{{").replace("}", "}}")
         for is_code, text in parts
@@ -189,9 +197,9 @@ class WalkWriter(fastpath.SourceWriter):
         At a fixed pointer the problems are kept per length and limit (a batch repeats its
         mistakes): a length problem quotes no input, so it is the same for every request.
         """
-        if any(is_code for is_code, _ in path):
+        fixed = _fixed(path)
+        if fixed is None:
             return f"{name}({_pointer(path)}, {arguments})"
-        fixed = "".join(text for _, text in path)
         kept = functools.lru_cache(maxsize=64)(functools.partial(builder, fixed))
         return f"{self.constant(kept)}({arguments})"
 
@@ -260,8 +268,8 @@ class WalkWriter(fastpath.SourceWriter):
             parts = (*path, (False, "/" + escape_pointer(name)))
             missing = _pointer(parts)
             build = f"_required({missing}, {name!r}, secret=secret)"
-            fixed = "".join(text for _, text in parts)
-            if not any(is_code for is_code, _ in parts) and "~" not in fixed:
+            fixed = _fixed(parts)
+            if fixed is not None and "~" not in fixed:
                 # A fixed pointer: the problem is made once. The builder masks nothing while
                 # the token is in none of the name, the message and the pointer (which holds
                 # no "~", so not the token's escaped form either): then the made one is its
