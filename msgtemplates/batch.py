@@ -1000,8 +1000,49 @@ def usable_cpus() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-#: A block of whole lines: whether it opens the batch, its byte offset, and the lines.
-_Block = tuple[bool, int, "bytes | list[object]"]
+#: A block of whole lines: whether it opens the batch, its byte offset, and the lines (or, for
+#: a file every process can read at an offset, how many bytes of it the block spans).
+_Block = tuple[bool, int, "bytes | list[object] | int"]
+# How far past a block's nominal end one read looks for the end of its last line.
+_WINDOW = 1 << 16
+
+
+def _spans(source: t.BinaryIO, fd: int) -> cabc.Iterator[_Block]:
+    """The blocks of a regular file from where ``source`` stands, as spans the workers read.
+
+    Only the ends of the blocks are read here (a small window past each nominal end, up to the
+    next line end), so the parent never copies the batch into a pipe; each worker reads its
+    span with ``os.pread`` from the file descriptor it inherited. Once the last span is out,
+    ``source`` is left at the end of the file, as a batch read from it would leave it.
+    """
+    opening, offset = True, source.tell()
+    while True:
+        end = offset + _BLOCK_BYTES
+        while data := os.pread(fd, _WINDOW, end):
+            cut = data.find(b"\n")
+            if cut >= 0:
+                end += cut + 1
+                break
+            end += len(data)
+        else:
+            # The last block: whatever the file holds from here.
+            end = max(offset, os.fstat(fd).st_size)
+        if end <= offset:
+            source.seek(offset)
+            return
+        yield opening, offset, end - offset
+        opening = False
+        offset = end
+
+
+def _read_span(fd: int, offset: int, length: int) -> bytes:
+    """``length`` bytes of the file at ``offset`` (fewer where it ends sooner)."""
+    parts = []
+    while length > 0 and (data := os.pread(fd, length, offset)):
+        parts.append(data)
+        offset += len(data)
+        length -= len(data)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _blocks(source: object) -> cabc.Iterator[_Block]:
@@ -1042,16 +1083,29 @@ def _blocks(source: object) -> cabc.Iterator[_Block]:
         yield opening, offset, b"".join(parts)
 
 
-def _checked_block(block: _Block, catalog: Catalog | None, body: int) -> _Result:
+def _checked_block(
+    block: _Block, catalog: Catalog | None, body: int, fd: int | None = None
+) -> _Result:
     opening, offset, lines = block
-    return _check_block(_block_lines(lines), opening, offset, catalog, body)
+    if type(lines) is int:
+        lines = _read_span(t.cast(int, fd), offset, lines)
+    return _check_block(
+        _block_lines(t.cast("bytes | list[object]", lines)), opening, offset, catalog, body
+    )
 
 
-def _worker(connection: t.Any, catalog: Catalog | None, body: int, inherited: list[t.Any]) -> None:
+def _worker(
+    connection: t.Any,
+    catalog: Catalog | None,
+    body: int,
+    inherited: list[t.Any],
+    fd: int | None = None,
+) -> None:
     """A worker process: check each block the parent sends, until the parent hangs up.
 
     :param inherited: the parent's ends of the pipes, which a forked worker holds copies of:
         closed first, so that the parent hanging up (or dying) ends every worker at once.
+    :param fd: the batch's file descriptor, inherited, where blocks come as spans of it.
     """
     import signal
 
@@ -1061,7 +1115,7 @@ def _worker(connection: t.Any, catalog: Catalog | None, body: int, inherited: li
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            connection.send(_checked_block(connection.recv(), catalog, body))
+            connection.send(_checked_block(connection.recv(), catalog, body, fd))
         except (EOFError, OSError):
             # The parent hung up (done, or failing): leave quietly.
             return
@@ -1087,36 +1141,57 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+def _regular_file(source: object) -> int | None:
+    """The file descriptor of ``source`` where it is a regular file read at offsets, else None."""
+    import stat
+
+    try:
+        fd = t.cast(t.BinaryIO, source).fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        os.pread(fd, 0, 0)
+        t.cast(t.BinaryIO, source).tell()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return fd
+
+
 def _parallel(
     source: object, catalog: Catalog | None, jobs: int, body: int
 ) -> cabc.Iterator[_Result]:
     """Check the batch in ``jobs`` processes and this one, yielding block results in order.
 
     A batch of one block is checked here, without starting a process. Each worker has its own
-    pipe, of which the parent keeps only its end, and at most one block in flight; while the
-    oldest block is not back (the workers are still starting, or busy), the parent checks the
-    next block itself, up to a few blocks ahead, so memory stays flat however long the batch
-    is and nothing can deadlock. A worker that dies (killed, out of memory) closes its pipe:
+    pipe, of which the parent keeps only its end, and one block in flight (two where blocks are
+    spans of a file, so that it never waits for the parent); while the oldest block is not
+    back (the workers are still starting, or busy), the parent checks the next block itself,
+    up to a few blocks ahead, so memory stays flat however long the batch is and nothing can
+    deadlock. A worker that dies (killed, out of memory) closes its pipe:
     the parent's next read fails at once, even in the middle of a message, where a shared
     multiprocessing queue would wait forever.
     """
     import multiprocessing
 
-    blocks = _blocks(source)
+    method = _start_method()
+    # A forked worker shares the batch's file descriptor: it reads its blocks itself.
+    fd = _regular_file(source) if method == "fork" else None
+    blocks = _blocks(source) if fd is None else _spans(t.cast(t.BinaryIO, source), fd)
     head = next(blocks, None)
     if head is None:
         return
     second = next(blocks, None)
     if second is None:
-        yield _checked_block(head, catalog, body)
+        yield _checked_block(head, catalog, body, fd)
         return
-    method = _start_method()
     context: t.Any = multiprocessing.get_context(method)
     workers: list[tuple[t.Any, t.Any]] = []
-    idle: list[t.Any] = []
     # Blocks in line order: a worker's connection, or the result checked here.
     order: collections.deque[tuple[t.Any, _Result | None]] = collections.deque()
     ahead = 2 * jobs + 2
+    # A span is a few bytes to send, so each worker holds the next one while it checks: it
+    # never waits for the parent. A block of bytes goes one at a time, or a worker writing its
+    # result and the parent writing it a block could wait on each other.
+    depth = 2 if fd is not None else 1
     stream = itertools.chain((head, second), blocks)
     exhausted = False
     died = MsgTemplatesError(
@@ -1126,14 +1201,14 @@ def _parallel(
     try:
         for _ in range(jobs):
             mine, theirs = context.Pipe()
-            inherited = [*idle, mine] if method == "fork" else []
+            inherited = [end for _, end in workers] + [mine] if method == "fork" else []
             process = context.Process(
-                target=_worker, args=(theirs, catalog, body, inherited), daemon=True
+                target=_worker, args=(theirs, catalog, body, inherited, fd), daemon=True
             )
             process.start()
             theirs.close()
             workers.append((process, mine))
-            idle.append(mine)
+        idle: list[t.Any] = [end for _ in range(depth) for _, end in workers]
         while True:
             while idle and not exhausted and len(order) < ahead:
                 block = next(stream, None)
@@ -1160,13 +1235,16 @@ def _parallel(
                     if block is None:
                         exhausted = True
                     else:
-                        order.append((None, _checked_block(block, catalog, body)))
+                        order.append((None, _checked_block(block, catalog, body, fd)))
                     continue
                 try:
                     result = connection.recv()
                 except (EOFError, OSError):
                     raise died from None
+                # Its next block goes out (above) before this one is merged.
                 idle.append(connection)
+                order[0] = (None, result)
+                continue
             order.popleft()
             yield t.cast(_Result, result)
     finally:

@@ -575,3 +575,119 @@ def test_the_fast_parser_gives_every_line_the_standard_parsers_verdict(
         assert [p.code for p in verdict.problems] == ["invalidJson"]
     else:
         assert list(verdict.problems) == check_request(payload)
+
+
+def _tiles(path: pathlib.Path, start: int) -> t.Sequence[tuple[bool, int, object]]:
+    from msgtemplates.batch import _spans
+
+    with open(path, "rb") as source:
+        source.seek(start)
+        spans = list(_spans(source, source.fileno()))
+        assert source.tell() == path.stat().st_size  # left at the end, as a read would
+    return spans
+
+
+@pytest.mark.parametrize("start", [0, 1, 5000])
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_spans_tile_the_file_from_where_it_stands_in_whole_lines(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path, start: int, final_newline: bool
+) -> None:
+    import msgtemplates.batch
+
+    # Blocks of 4 KiB and a window of 64 bytes: many lines are longer than the window.
+    monkeypatch.setattr(msgtemplates.batch, "_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(msgtemplates.batch, "_WINDOW", 64)
+    data = hostile_batch(400)
+    data = data if final_newline else data.rstrip(b"\n")
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(data)
+    spans = _tiles(path, start)
+    assert len(spans) > 20
+    assert [opening for opening, _, _ in spans] == [True] + [False] * (len(spans) - 1)
+    offset = start
+    for number, (_, at, length) in enumerate(spans):
+        assert at == offset
+        assert type(length) is int
+        assert length > 0
+        piece = data[at : at + length]
+        if number < len(spans) - 1:
+            # Every span but the last reaches its nominal end and stops at the next line end.
+            assert length >= 4096
+            assert piece.endswith(b"\n")
+            assert b"\n" not in piece[4095:-1]
+        offset += length
+    assert offset == len(data)
+
+
+def test_an_empty_file_or_one_read_to_its_end_has_no_spans(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    assert _tiles(path, 0) == []
+    path.write_bytes(b'{"requestId": "R1"}\n')
+    assert _tiles(path, path.stat().st_size) == []
+
+
+def _forks() -> bool:
+    from msgtemplates.batch import _start_method
+
+    return _start_method() == "fork"
+
+
+@pytest.mark.skipif(usable_cpus() < 2, reason="jobs are capped at one CPU here")
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_a_file_checked_in_spans_gives_the_serial_verdicts_from_where_it_stands(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path, final_newline: bool
+) -> None:
+    import msgtemplates.batch
+
+    if not _forks():
+        pytest.skip("this process runs threads: workers start from a fork server, not spans")
+    monkeypatch.setattr(msgtemplates.batch, "_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(msgtemplates.batch, "_WINDOW", 64)
+    spans: list[object] = []
+    real = msgtemplates.batch._spans
+
+    def spy(source: t.BinaryIO, fd: int) -> t.Iterator[t.Any]:
+        for block in real(source, fd):
+            spans.append(block)
+            yield block
+
+    monkeypatch.setattr(msgtemplates.batch, "_spans", spy)
+    # A BOM, blank lines, long lines, and duplicates many blocks apart.
+    data = hostile_batch(1500) + b"".join(line(request(requestId=f"R{i}")) for i in range(1, 900))
+    data = data if final_newline else data.rstrip(b"\n")
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(data)
+    expected = list(check_batch(path))
+    assert sum(bool(v.problems and v.problems[-1].code == "duplicateRequestId") for v in expected)
+    assert list(check_batch(path, jobs=2)) == expected
+    assert len(spans) > 100
+    # From a file opened mid-way: the lines from there, with their own numbers and offsets.
+    first = data.index(b"\n") + 1
+    with open(path, "rb") as source:
+        source.seek(first)
+        serial = list(check_batch(io.BytesIO(data[first:])))
+        assert list(check_batch(source, jobs=2)) == serial
+        assert source.read() == b""
+
+
+@pytest.mark.skipif(usable_cpus() < 2, reason="jobs are capped at one CPU here")
+def test_a_killed_worker_fails_a_batch_read_in_spans(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    import msgtemplates.batch
+
+    if not _forks():
+        pytest.skip("this process runs threads: workers start from a fork server, not spans")
+    monkeypatch.setattr(msgtemplates.batch, "_BLOCK_BYTES", 4096)
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"".join(line(request(requestId=f"R{i}")) for i in range(40_000)))
+    verdicts = check_batch(path, jobs=2)
+    next(verdicts)
+    workers = multiprocessing.active_children()
+    assert workers
+    for worker in workers:
+        os.kill(t.cast(int, worker.pid), signal.SIGKILL)
+    with pytest.raises(MsgTemplatesError, match="worker"):
+        for _ in verdicts:
+            pass
