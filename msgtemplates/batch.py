@@ -306,14 +306,25 @@ def _digest_of(payload: object) -> int | None:
         return None
 
 
+class _Misfit:
+    """In a block for a worker, in place of a line that was neither bytes nor str."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: TypeError):
+        self.error = error
+
+
 def _as_bytes(item: object) -> bytes:
-    if isinstance(item, bytes):
-        return item
-    if isinstance(item, str):
-        return item.encode("utf-8", "surrogatepass")
-    if isinstance(item, (bytearray, memoryview)):
-        return bytes(item)
-    raise TypeError(f"check_batch() source lines must be bytes or str, got a {type(item).__name__}")
+    """A line of the caller's as exact bytes; a subclass's own methods are never called."""
+    kind = type(item)  # not isinstance: that would ask the object for its __class__
+    if kind is _Misfit:
+        raise t.cast(_Misfit, item).error
+    if issubclass(kind, (bytes, bytearray, memoryview)):
+        return b"".join((t.cast(bytes, item),))
+    if issubclass(kind, str):
+        return str.encode(t.cast(str, item), "utf-8", "surrogatepass")
+    raise TypeError(f"check_batch() source lines must be bytes or str, got a {kind.__name__}")
 
 
 # --------------------------------------------------------------------------- reading
@@ -835,8 +846,11 @@ def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
 
 #: What a worker sends back for a block: the line number (within the block), requestId,
 #: reference (byte offset, or body digest) and problems of each non-blank line, as four lists
-#: (quick to pickle), and how many lines the block held.
-_Result = tuple[list[int], "list[str | None]", "list[int | None]", list[tuple[Problem, ...]], int]
+#: (quick to pickle), and how many lines the block held, or, where a line of the caller's was
+#: neither bytes nor str, the TypeError to raise once the lines before it have their verdicts.
+_Result = tuple[
+    list[int], "list[str | None]", "list[int | None]", list[tuple[Problem, ...]], "int | TypeError"
+]
 
 
 def _check_block(
@@ -856,7 +870,11 @@ def _check_block(
     for raw in lines:
         lineno += 1
         if type(raw) is not bytes:
-            raw = _as_bytes(raw)
+            try:
+                raw = _as_bytes(raw)
+            except TypeError as error:
+                # Raised in line order by _merge, as _serial raises it, not here in a worker.
+                return numbers, request_ids, references, found_problems, error
         start = offset
         offset += len(raw) + 1
         if opening and lineno == 1 and raw.startswith(_BOM):
@@ -967,6 +985,8 @@ def _merge(
                 set_id(verdict, request_id)
                 set_problems(verdict, problems)
                 yield verdict
+            if type(size) is not int:
+                raise t.cast(TypeError, size)
             base += size
     finally:
         ids.close()
@@ -1057,8 +1077,17 @@ def _blocks(source: object) -> cabc.Iterator[_Block]:
         block: list[object] = []
         size = 0
         for item in t.cast("cabc.Iterable[object]", source):
+            kind = type(item)
+            if kind is not bytes and kind is not str:
+                # Only exact bytes and str go to a worker: pickling a subclass runs its
+                # code, a memoryview does not pickle, and a line of no line type is a misfit
+                # whose TypeError the worker returns in its place.
+                try:
+                    item = _as_bytes(item)
+                except TypeError as error:
+                    item = _Misfit(error)
             block.append(item)
-            size += len(item) if isinstance(item, (bytes, str, bytearray)) else 1
+            size += len(item) if type(item) is not _Misfit else 1  # type: ignore[arg-type]
             if size >= _BLOCK_BYTES:
                 yield opening, 0, block
                 opening = False

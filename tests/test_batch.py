@@ -691,3 +691,52 @@ def test_a_killed_worker_fails_a_batch_read_in_spans(
     with pytest.raises(MsgTemplatesError, match="worker"):
         for _ in verdicts:
             pass
+
+
+@pytest.mark.parametrize("where", [0, 1, 2999, 4500])
+def test_a_line_of_the_wrong_type_raises_after_the_lines_before_it_with_any_jobs(
+    capfd: pytest.CaptureFixture[str], where: int
+) -> None:
+    # Over a block of lines, so that with jobs=2 a worker meets the bad line.
+    items: list[object] = [line(request(requestId=f"R{i}")).decode() for i in range(5000)]
+    items[where] = 42
+    seen = {}
+    for jobs in (1, 2):
+        verdicts = check_batch(t.cast(list[str], items), jobs=jobs)
+        got: list[BatchVerdict] = []
+        with pytest.raises(TypeError, match="source lines must be bytes or str, got a int"):
+            got.extend(verdicts)
+        seen[jobs] = got
+    assert len(seen[1]) == where
+    assert seen[2] == seen[1]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+class LyingBytes(bytes):
+    """A line whose every method a batch could call raises, pickling included."""
+
+    def __getattribute__(self, name: str) -> t.Any:
+        raise RuntimeError(f"lied about {name}")
+
+    def __len__(self) -> int:
+        raise RuntimeError("lied about len")
+
+    def __reduce__(self) -> t.Any:
+        raise RuntimeError("lied about pickling")
+
+
+class LyingStr(str):
+    __getattribute__ = LyingBytes.__getattribute__
+    __len__ = LyingBytes.__len__
+    __reduce__ = LyingBytes.__reduce__
+
+
+def test_lines_of_lying_subclasses_and_buffers_are_read_as_their_text_with_any_jobs() -> None:
+    text = line(request(requestId="R1"))
+    items: list[t.Any] = [LyingBytes(text), LyingStr(text.decode()), memoryview(text)] * 2000
+    items.append(bytearray(b"{}"))
+    serial = summary(check_batch(items))
+    assert len(serial) == len(items)
+    assert serial[0][2] == []
+    assert serial[1][2] == ["duplicateRequestId:warning"]
+    assert summary(check_batch(items, jobs=2)) == serial
