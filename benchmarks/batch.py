@@ -7,16 +7,16 @@ each with its three placeholders and a link, so that every line is valid against
 ``examples/catalog``. Every figure is the median of interleaved runs of fresh processes, so
 start-up is on both sides, with the peak resident memory each process reached as ``peak.py``
 reads it (for ``--jobs 2``, of the main process; its workers are children). The targets are on
-wall time; the throughput table adds each process's CPU time (for ``--jobs 2`` the main
-process's alone: the workers are children of multiprocessing's forkserver, which this process
-never waits for). Where CPU time is far below wall time, other work held the cores, and the run
-is not one to publish.
+wall time; the throughput table adds each process's CPU time (for ``--jobs 2`` with its
+workers', which it forks and waits for, so CPU time above wall time is the two cores at work).
+Where CPU time is far below wall time, other work held the cores, and the run is not one to
+publish.
 
 The references are loops a user could write instead, each a fresh process reading the same file
 line by line: ``json.loads`` of each line and nothing else, a ``msgspec.json.Decoder`` into the
 equivalent Struct of ``references.py`` (decode and validate), and ``orjson.loads`` (context).
 
-DESIGN section 7, on 100,000 lines (``--quick``: 20,000):
+Targets, on 100,000 lines (``--quick``: 20,000):
 
 - ``msgtemplates check`` (and ``check_batch``, when the library has it) without a catalog:
   <= 1.0x the ``json.loads`` loop, within 1.5x of the msgspec loop;

@@ -6,7 +6,7 @@ process, in interleaved rounds whose order rotates, each figure the median over 
 time per call.
 Every statement is the call a user writes (``template.render(params)``,
 ``fmt.format_map(params)``, ...), timed with :mod:`timeit` so no wrapper adds its own cost.
-DESIGN section 7: rendering three placeholders within 1.5x of a hand-written f-string function
+Targets: rendering three placeholders within 1.5x of a hand-written f-string function
 (the limit) and in <= 0.7x the time of ``str.format_map`` on the equivalent precompiled format
 string; warm ``best_match`` in <= 0.1x the time of one ``babel.Locale.parse``.
 """

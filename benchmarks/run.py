@@ -2,8 +2,8 @@
 
 Run: ``python benchmarks/run.py [--quick] [--json benchmarks/results.json]``.
 Each row compares msgtemplates with a reference measured in the same run (the median of
-interleaved rounds); every target of DESIGN section 7 is a row marked PASS or MISS, and rows
-without a target give context. ``--quick`` is for developers: fewer rounds and batches of
+interleaved rounds); every speed target is a row marked PASS or MISS, and rows without a
+target give context. ``--quick`` is for developers: fewer rounds and batches of
 20,000 and 200,000 lines instead of 100,000 and 1,000,000, in about two minutes. The full run
 is the one to publish. The exit status is 1 when a target is missed; a row that cannot be
 measured yet (``check_batch`` before the library has it) shows ``n/a`` and is no miss.

@@ -14,7 +14,7 @@ once, and since RSA PKCS#1 v1.5 signatures are deterministic it reuses the signa
 identical answer within the same second of ``Response-Time`` (the same bytes it would compute).
 Verifying (public exponent 65537) costs a few percent of signing; the private-key operation
 of the merchant's signature is most of both figures.
-DESIGN section 10 / issue 14: the Sender's time per request at most 3x signing alone.
+Target: the Sender's time per request at most 3x signing alone.
 """
 
 from __future__ import annotations

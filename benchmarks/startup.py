@@ -1,7 +1,7 @@
 """Start-up cost: `import msgtemplates` against `import jsonschema`, and a one-file check.
 
 Run: ``python benchmarks/startup.py [--quick] [--json OUT]``. Each figure is the median of
-interleaved fresh processes. DESIGN section 7: ``import msgtemplates`` in <= 0.5x the time of
+interleaved fresh processes. Targets: ``import msgtemplates`` in <= 0.5x the time of
 ``import jsonschema`` (heavy modules load on first use), and ``msgtemplates check one.json`` in
 <= 5x the time of ``python -c pass`` (whole processes). The import is timed inside the fresh
 process, so interpreter start-up is left out; the one-file check is the wall time of the whole

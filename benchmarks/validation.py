@@ -9,7 +9,7 @@ equivalent ``Struct`` and pydantic v2 ``model_validate`` of an equivalent model 
 extra members, the same limits), ``jsonschema_rs`` (``is_valid``, a bare yes/no in Rust, and
 ``iter_errors``), ``jsonschema`` with a reused validator and ``fastjsonschema`` compiled once.
 
-DESIGN section 7:
+Targets:
 
 - a valid typical request (2 templates x 3 parameters) as a dict: faster than ``msgspec.convert``,
   within 2x of ``jsonschema_rs`` ``is_valid``;

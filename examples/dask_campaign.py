@@ -158,7 +158,7 @@ def _lines(path: str, start: int, end: int) -> cabc.Iterator[bytes]:
 
 
 def _canonical(raw: bytes, *, retry: bool = True) -> str | None:
-    """A line's canonical JSON (sorted keys, compact), as DESIGN defines the same body.
+    """A line's canonical JSON (sorted keys, compact), as check_batch defines the same body.
 
     ``check_batch`` gave the line a requestId, so it parses; ``None`` should it not. A line
     nests at most ``msgtemplates.batch.MAX_DEPTH`` levels, which the empty stack of a new

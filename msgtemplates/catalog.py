@@ -169,8 +169,8 @@ class Catalog(CatalogChecks):
     :param defaults: ``{templateCode: language}``, the language shown when nothing fits a
         request; a code without one uses its first language.
     :param parameters: ``{templateCode: {name: declaration}}``, how :meth:`compose` formats
-        each parameter: a type name (``"currency"``) or ``{"type": ..., "format": ...}``
-        (DESIGN section 5); see :class:`msgtemplates.compose.ParameterType`.
+        each parameter: a type name (``"currency"``) or ``{"type": ..., "format": ...}``;
+        see :class:`msgtemplates.compose.ParameterType`.
     :raises TypeError: an argument, code, language, text or declaration of the wrong type.
     :raises ValueError: a template with no texts, a default or declarations for a code not in
         ``templates``, or a declaration with unknown keys.

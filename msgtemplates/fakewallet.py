@@ -1,7 +1,7 @@
 """FakeWallet: the platform's sendByAccessToken in a box, for tests in process and on loopback.
 
 This module owns the wallet's side of the signature (verifying merchants' requests, signing
-answers). It reads the format from DESIGN on its own rather than through the merchant's code
+answers). It implements the platform's format on its own rather than through the merchant's code
 in :mod:`msgtemplates.send`, so a test of the sender against the fake checks two readings of
 the format against each other, not one reading against itself.
 """

@@ -1,6 +1,6 @@
 """Language tags: normalisation, well-formedness, CLDR fallback chains and best_match.
 
-Every rule of which text a user's locale gets lives here (DESIGN section 4); other modules ask
+Every rule of which text a user's locale gets lives here; other modules ask
 :func:`best_match` and :func:`base_tag`, and compare tags by ``language_key`` (from
 :mod:`msgtemplates.rules`, re-exported here), rather than comparing tags themselves.
 """
@@ -1013,7 +1013,7 @@ def _choose(requested: str, available: tuple[object, ...]) -> int:
 
 # Warm answers, by requested tag and then by the available tags: plain dicts, emptied when
 # full, cost less per call than functools.lru_cache on the pair, and best_match is called warm
-# in loops (DESIGN section 7: at most 0.1x one babel.Locale.parse).
+# in loops (the speed target: at most 0.1x one babel.Locale.parse).
 _CHOSEN: dict[str, dict[tuple[object, ...], int]] = {}
 _CHOSEN_REQUESTS = 1024
 _CHOSEN_PER_REQUEST = 64
@@ -1056,7 +1056,7 @@ def _as_tuple(available: cabc.Iterable[str]) -> tuple[str, ...]:
 def best_match(
     requested: str, available: cabc.Iterable[str], /, *, default: str | None = None
 ) -> str | None:
-    """The tag of ``available`` that best fits ``requested``, else ``default`` (DESIGN section 4).
+    """The tag of ``available`` that best fits ``requested``, else ``default``.
 
     Tags are compared case-insensitively, with ``_`` as ``-`` and legacy codes resolved. An
     exact match wins, the one spelled exactly like ``requested`` among several that compare

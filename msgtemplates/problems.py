@@ -22,7 +22,7 @@ __all__ = [
 
 Severity = t.Literal["error", "warning"]
 
-#: Every problem code msgtemplates reports, in the order DESIGN section 3 lists them.
+#: Every problem code msgtemplates reports, in a stable order.
 CODES: frozenset[str] = frozenset(
     {
         "type",
@@ -940,7 +940,7 @@ def masked(problem: Problem, secret: str | None) -> Problem:
     return Problem(path, problem.code, problem.message, problem.severity)
 
 
-# --- typed parameters (DESIGN section 5): the lint problems of a catalog's parameters table ---
+# --- typed parameters: the lint problems of a catalog's parameters table ---
 
 
 def parameter_type(path: str, name: str, problem: str) -> Problem:

@@ -47,7 +47,7 @@ class Outcome:
     action: str
 
 
-# The common result codes of the platform's OpenAPIs (DESIGN section 1), by code and status.
+# The common result codes of the platform's OpenAPIs, by code and status.
 _KNOWN: dict[tuple[str, str], tuple[Retry | None, str]] = {
     ("SUCCESS", "S"): (None, "done: the message was sent"),
     ("ACCEPT", "A"): (None, "done for now: the wallet accepted the message; do not resend it"),

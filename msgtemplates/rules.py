@@ -31,7 +31,7 @@ MAX_CONTENT_LENGTH = 4096
 #: Parameters the platform reads itself (links), never placeholders of the text.
 LINK_PARAMETERS: tuple[str, ...] = ("pushContentUrl", "redirectUrl")
 
-#: Bidi controls and zero-width characters that hide or reorder text (DESIGN section 3).
+#: Bidi controls and zero-width characters that hide or reorder text.
 #: ZWJ and ZWNJ (U+200C, U+200D) are legitimate in emoji and many scripts, so they are not here.
 INVISIBLE = (
     "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\u061c\ufeff"

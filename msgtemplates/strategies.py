@@ -68,7 +68,7 @@ _FIELDS = frozenset(_REQUEST.properties)
 _TEMPLATE_FIELDS = frozenset(_ITEM.properties)
 _URL_PARAMETERS = LINK_PARAMETERS
 
-# The characters DESIGN section 3 calls invisible: they earn a warning, so valid requests avoid
+# The characters the rules call invisible: they earn a warning, so valid requests avoid
 # them and broken ones use them.
 _INVISIBLE = INVISIBLE
 

@@ -22,7 +22,7 @@ __all__ = ["Template"]
 
 Missing = t.Literal["error", "keep"]
 
-# The name grammar of DESIGN section 2. Written as explicit ASCII ranges (not \w) and matched
+# The placeholder name grammar. Written as explicit ASCII ranges (not \w) and matched
 # at a known position with .match(), so a scan never backtracks: parsing stays linear.
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 

@@ -11,7 +11,7 @@ Targets: ``check_request``, ``template``, ``catalog``, ``batch``, ``cli`` (see :
 and goes on fuzzing instead of stopping at the first one. A file argument instead of a
 directory runs that one input, to reproduce a crash.
 
-Each target asserts what DESIGN promises for any input: only problems or the documented
+Each target asserts what the library promises for any input: only problems or the documented
 exceptions; every message at most 400 characters; the request's access token in no text
 derived from input; ``str()`` of every problem and exception encodable as UTF-8. pytest does not
 collect this file (no ``test_`` prefix); ``test_fuzz_atheris_smoke.py`` runs every target on
@@ -175,7 +175,7 @@ SPECIAL_TEXT = (
 def _fixed_wording() -> str:
     """The words msgtemplates itself prints: a token that is part of them proves no leak.
 
-    DESIGN exempts the fixed wording of messages and the names the contract fixes from the
+    The fixed wording of messages and the names the contract fixes are exempt from the
     token rule, so the check runs only for tokens that are not a part of this text: the
     contract's names and codes, and the messages of the seed requests without their quoted
     values. A token found only in some text the input gave (a quoted value, a member name, a
@@ -203,7 +203,7 @@ def _fixed_wording() -> str:
 
 
 def _token_leaks(token: str | None, text: str) -> bool:
-    """Whether ``text`` shows ``token`` where DESIGN forbids it."""
+    """Whether ``text`` shows ``token`` where no output may show it."""
     if not token or token not in text or set(token) == {"*"}:
         return False
     if token.isdigit() and len(token) <= 4:
@@ -245,7 +245,7 @@ def _assert_problems(problems: object, token: str | None, *, batch: bool = False
 
 
 def _as_dict(problem: Problem) -> dict[str, str]:
-    """``Problem.as_dict()`` (DESIGN section 3), checked against the fields where it exists."""
+    """``Problem.as_dict()``, checked against the fields where it exists."""
     fields = {
         "path": problem.path,
         "code": problem.code,

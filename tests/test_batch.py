@@ -405,7 +405,7 @@ def test_memory_per_distinct_request_id_stays_small() -> None:
             assert not verdict.problems
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
-    # What 5,000 more distinct requestIds cost (DESIGN section 7: at most 24 bytes each).
+    # What 5,000 more distinct requestIds cost (the budget: at most 24 bytes each).
     per_id = (peaks[1] - peaks[0]) / 5_000
     assert per_id <= 24, per_id
 

@@ -10,7 +10,7 @@ pytest.importorskip("atheris")
 
 import fuzz_atheris
 
-# Seeds on which the build breaks a promise of DESIGN section 3 (found by the harness, owned by
+# Seeds on which the build breaks a promise of the problem format (found by the harness, owned by
 # the modules named): strict, so that the fix shows as an XPASS to remove here. All found so far
 # are fixed.
 KNOWN: dict[tuple[str, int], str] = {}

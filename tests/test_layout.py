@@ -98,7 +98,7 @@ def test_no_module_reaches_into_another_modules_private_attributes() -> None:
     assert crossing == []
 
 
-# Which modules each module may import (DESIGN section 8): the command line and preview on
+# Which modules each module may import: the command line and preview on
 # top; batch and catalog over validation; everything over rules, problems and errors; nothing
 # shipped imports the testing tools. Modules not listed (the command line, the package's
 # front door, the integrations) may import any shipped module.
@@ -182,3 +182,20 @@ def test_the_command_line_module_holds_under_600_lines_of_code() -> None:
         if line.strip() and not line.strip().startswith("#") and number not in docstrings
     ]
     assert len(code) < 600
+
+
+def test_no_shipped_file_points_at_a_document_users_cannot_see() -> None:
+    # The design notes the project was built from are not in the repository: README and the
+    # docstrings say what users need themselves.
+    root = PACKAGE.parent
+    files = [root / "README.md", root / "pyproject.toml"]
+    for folder in ("msgtemplates", "examples", "benchmarks", "tests", ".ci"):
+        files += [path for path in (root / folder).rglob("*") if path.is_file()]
+    pointing = [
+        str(path.relative_to(root))
+        for path in files
+        if path.suffix in {".py", ".md", ".toml", ".yaml", ".txt", ".html", ""}
+        and path.name != "test_layout.py"  # this file names the word it looks for
+        and "DESIGN" in path.read_text("utf-8", "replace")
+    ]
+    assert pointing == []

@@ -162,7 +162,7 @@ MARKETS = [
 ]
 
 
-# Every example DESIGN section 4 gives, rule by rule.
+# Every example of the fallback rules, rule by rule.
 SECTION_4 = [
     # 1. Case, "_" and legacy codes do not matter.
     pytest.param("EN_gb", ["en-US", "en-GB"], "en-GB", id="1-case-and-underscore"),

@@ -1,7 +1,7 @@
 """Differential test: best_match against langcodes.closest_match over wallet-market locales.
 
 langcodes ranks candidates by CLDR's language-matching distances; best_match follows CLDR's
-fallback chains (DESIGN section 4). On this grid the two agree except where section 4 means
+fallback chains. On this grid the two agree except where the library's fallback rules mean
 otherwise, and each such difference is named below with its reason.
 """
 
@@ -302,6 +302,6 @@ def test_best_match_never_changes_script_on_the_grid() -> None:
     ],
 )
 def test_both_refuse_a_cross_script_or_cross_language_text(requested: str, available: str) -> None:
-    # Named in DESIGN and the issue as rules; here langcodes agrees, and so must best_match.
+    # Named as rules of the library; here langcodes agrees, and so must best_match.
     assert best_match(requested, AVAILABLE[available]) is None
     assert _closest(requested, AVAILABLE[available]) is None

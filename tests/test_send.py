@@ -401,7 +401,7 @@ def wallet_headers(
     client_id: str = CLIENT_ID,
     when: str = "2026-12-01T20:00:00+00:00",
 ) -> dict[str, str]:
-    """Response headers signed with ``key``, written out here as DESIGN section 10 says."""
+    """Response headers signed with ``key``, written out here in the platform's format."""
     content = f"POST {SEND_PATH}\n{client_id}.{when}.".encode() + body
     raw = key.sign(content, padding.PKCS1v15(), hashes.SHA256())
     value = urllib.parse.quote_plus(base64.b64encode(raw).decode())
