@@ -22,12 +22,7 @@ import time
 import typing as t
 
 from .batch import check_batch, parse_request
-from .errors import (
-    CatalogError,
-    MissingParameters,
-    MsgTemplatesError,
-    ResponseInvalid,
-)
+from .errors import CatalogError, MissingParameters, MsgTemplatesError, ResponseInvalid
 from .problems import Problem, one_line
 from .validation import check_request, schema_text
 
@@ -44,6 +39,7 @@ _EXIT_HELP = (
 )
 
 _BATCH_SUFFIXES = (".jsonl", ".ndjson")
+_BATCH_HINT = "holds one JSON value per line: to check it as a batch, pass --jsonl"
 _STDIN_NAME = "<stdin>"
 _FORMATS = ("text", "json", "github")
 _FLUSH_LINES = 256
@@ -552,9 +548,12 @@ class _Session:
 
     def read_json(self, name: str, report: _Report) -> tuple[bool, object]:
         """Read one JSON document; ``(False, None)`` after reporting why it is not JSON."""
-        payload, invalid = parse_request(self.read(name))
+        payload, invalid = parse_request(data := self.read(name))
         if invalid is not None:
-            report.add(_file_name(name), None, [invalid])
+            report.add(shown := _file_name(name), None, [invalid])
+            first, _, rest = data.lstrip().partition(b"\n")
+            if rest.strip() and parse_request(first)[1] is None:  # a batch read as one request
+                self.error(f"{one_line(shown)} {_BATCH_HINT}")
             return False, None
         return True, payload
 

@@ -279,6 +279,32 @@ def test_bom_and_crlf_are_tolerated(tmp_path: pathlib.Path, start: bytes, end: b
     assert run_cli(["check", "-", "--jsonl"], stdin=batch) == expected
 
 
+@pytest.mark.parametrize("name", ["-", "campaign.json"])
+def test_a_batch_read_as_one_request_gets_a_hint_to_pass_jsonl(
+    tmp_path: pathlib.Path, name: str
+) -> None:
+    batch = line(request()) + line(request(requestId="B"))
+    path = "-" if name == "-" else write(tmp_path / name, batch)
+    code, out, err = run_cli(["check", path], stdin=batch)
+    shown = "<stdin>" if name == "-" else path
+    assert code == 1
+    assert out.startswith(
+        f"{shown}: (root): error: the file is not valid JSON: extra data at line 2"
+    )
+    # The problem is the library's own; the hint is the command's, on standard error.
+    assert err == (
+        f"msgtemplates: {shown} holds one JSON value per line: "
+        "to check it as a batch, pass --jsonl\n"
+    )
+    assert run_cli(["check", path, "--jsonl"], stdin=batch)[:2] == (
+        0,
+        "1 file, 2 requests: no problems\n",
+    )
+    # Two values on one line, or a broken first line: no hint.
+    for data in (b'{"a": 1} {"b": 2}\n', b"{oops\n" + line(request())):
+        assert run_cli(["check", "-"], stdin=data)[2] == ""
+
+
 def test_invalid_utf8_in_a_batch_line_is_invalid_json_of_that_line(tmp_path: pathlib.Path) -> None:
     data = line(request()) + b'{"appId": "\xff\xfe"}\n' + line(request(requestId="B"))
     code, out, _ = run_cli(["check", write(tmp_path / "b.jsonl", data), "--format", "json"])
