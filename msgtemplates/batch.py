@@ -765,7 +765,9 @@ def _serial(
                         passed = clean(payload)
                     except Exception:
                         passed = False  # check_request says what went wrong
-                    if passed and (catalog is None or catalog.request_clean(payload)):
+                    if passed and (
+                        catalog is None or catalog.request_clean(payload, text_length=len(raw))
+                    ):
                         found = None
                     else:
                         found = check(payload, catalog=catalog)
@@ -889,7 +891,7 @@ def _check_block(
                 passed = clean(payload)
             except Exception:
                 passed = False
-            if passed and (catalog is None or catalog.request_clean(payload)):
+            if passed and (catalog is None or catalog.request_clean(payload, text_length=len(raw))):
                 found = None
             else:
                 found = check(payload, catalog=catalog)

@@ -157,6 +157,8 @@ class _Entry:
 # placeholders are not links, the links it uses as placeholders, the room its values have (the
 # wallet's limit less the literal text), and how often each placeholder stands.
 _Plan = tuple[frozenset[str], int, frozenset[str], int, tuple[tuple[str, int], ...]]
+#: ``text_length`` when the request's JSON text is not known: no room is that large.
+_UNKNOWN_LENGTH = 1 << 62
 
 
 _key = language_key
@@ -563,12 +565,16 @@ class Catalog(CatalogChecks):
         key = _unescape(rest)
         return entry.origin, entry.lines.get(key, entry.lines.get("content"))
 
-    def request_clean(self, payload: object, /) -> bool:
+    def request_clean(self, payload: object, /, *, text_length: int = _UNKNOWN_LENGTH) -> bool:
         """Whether the catalog surely finds no problem in a request, warnings included.
 
         The quick test :func:`msgtemplates.check_request` runs on a request whose schema checks
         found nothing. ``True`` only when :meth:`request_problems` would return nothing;
         ``False`` for anything unusual, which :meth:`request_problems` then looks at.
+
+        :param text_length: the length of the JSON text the request was decoded from, where
+            known: the values of a content template together are no longer than that, so where
+            it is within the text's room their lengths need no adding up.
         """
         try:
             if type(payload) is not dict:
@@ -611,8 +617,10 @@ class Catalog(CatalogChecks):
                 if links and not params.keys() >= links:
                     return False
                 # All the values together (links too) fit: so does the text. Else count exactly.
-                if sum(map(len, params.values())) > room and (
-                    sum(count * len(params[name]) for name, count in counts) > room
+                if (
+                    text_length > room
+                    and sum(map(len, params.values())) > room
+                    and (sum(count * len(params[name]) for name, count in counts) > room)
                 ):
                     return False
             return True

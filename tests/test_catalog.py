@@ -1004,6 +1004,9 @@ def test_the_quick_catalog_test_says_clean_exactly_when_the_catalog_finds_nothin
     assert check_request(payload) == []
     found = _QUICK.request_problems(payload)
     assert _QUICK.request_clean(payload) is (found == [])
+    # The length of its JSON text bounds its values: the same answer with it.
+    text_length = len(json.dumps(payload, ensure_ascii=False))
+    assert _QUICK.request_clean(payload, text_length=text_length) is (found == [])
     assert check_request(payload, catalog=_QUICK) == found
 
 
@@ -1023,7 +1026,10 @@ def test_the_quick_catalog_test_passes_a_request_that_fills_its_text_exactly() -
     long = {**payload, "templateCode": "TP_B"}
     long["templates"] = [{"language": "en-US", "templateParameters": {"v": "y" * 7}}]
     assert _QUICK.request_clean(long) is False
+    assert _QUICK.request_clean(long, text_length=len(json.dumps(long))) is False
     assert [p.code for p in check_request(long, catalog=_QUICK)] == ["contentTooLong"]
+    # A length that is no number answers no, for the careful checks to decide.
+    assert _QUICK.request_clean(payload, text_length="100") is False  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
