@@ -146,6 +146,8 @@ def _fast_loads() -> cabc.Callable[[bytes], object]:
     try:
         import msgspec
     except ImportError:
+        # This one reads 1e400 as an infinity; without msgspec, digests take the standard
+        # encoder's way, which keeps infinities apart (see _body_digest).
         return lambda raw: _parse_typical(raw.decode())
     # msgspec's errors are ValueErrors.
     return t.cast("cabc.Callable[[bytes], object]", msgspec.json.Decoder().decode)
@@ -187,7 +189,7 @@ _CANONICAL = _canonical_encoder()
 _BODY_BITS = 0x7FFF_FFFF
 
 
-def _body_digest(payload: object) -> int:
+def _body_digest(payload: object, finite: bool = False) -> int:
     """A 31-bit digest of the canonical JSON of a parsed line (its "body"): its CRC-32.
 
     The same JSON written differently (spacing, key order) is the same body. msgspec writes the
@@ -197,6 +199,8 @@ def _body_digest(payload: object) -> int:
     The digest is the same in every process (workers send it); zlib is small, where hashlib
     would map OpenSSL (3 MB) into a batch at its first repeated requestId, and 31 bits of
     BLAKE2b were no harder to match on purpose.
+
+    :param finite: the payload surely holds no infinity (the fast parser gave it).
     """
     encode = _SORTED if _SORTED is not None else _sorted_encoder()
     if encode is not False:
@@ -205,12 +209,29 @@ def _body_digest(payload: object) -> int:
         except (TypeError, ValueError):
             pass  # A lone surrogate (UTF-8 cannot hold it): the standard encoder's way.
         else:
-            # msgspec writes the infinities (1e400 parses as one) as null, where the standard
-            # encoder keeps them apart; any text with a null takes the standard way, so the way
-            # is a function of the value alone (both parsers' payloads of a line get one digest).
-            if b"null" not in text:
+            # msgspec writes an infinity (the standard parser reads 1e400 as one; msgspec
+            # refuses it) as null, where the standard encoder keeps the two apart: a value that
+            # holds one takes the standard way, so the way is a function of the value alone
+            # (both parsers' payloads of a line get one digest).
+            if finite or b"null" not in text or not _holds_infinity(payload):
                 return _crc32(text) & _BODY_BITS
     return _crc32(_CANONICAL(payload).encode("utf-8", "surrogatepass")) & _BODY_BITS
+
+
+def _holds_infinity(payload: object) -> bool:
+    """Whether a parsed line holds a float that is not finite, at any depth."""
+    stack = [payload]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is float:
+            if t.cast(float, value) - t.cast(float, value) != 0.0:  # NaN for inf and NaN
+                return True
+        elif kind is dict:
+            stack.extend(t.cast(dict[object, object], value).values())
+        elif kind is list:
+            stack.extend(t.cast(list[object], value))
+    return False
 
 
 #: msgspec's JSON encoder with sorted keys, once loaded; ``False`` without msgspec.
@@ -293,15 +314,15 @@ def _line_digest(raw: bytes) -> int | None:
         return None
 
 
-def _digest_of(payload: object) -> int | None:
+def _digest_of(payload: object, finite: bool = False) -> int | None:
     """The body digest of a parsed line, ``None`` when no stack is deep enough to encode it."""
     # _on_fresh_stack's two steps, inline: a pipe digests every line, so no *args call here.
     try:
-        return _body_digest(payload)
+        return _body_digest(payload, finite)
     except RecursionError:
         pass
     try:
-        return _on_new_stack(_body_digest, payload)
+        return _on_new_stack(_body_digest, payload, finite)
     except RecursionError:
         return None
 
@@ -760,6 +781,8 @@ def _serial(
                 # (blank lines and a BOM too) and a line nested too deeply go below.
                 try:
                     payload = parse(raw)
+                    # The fast parser gives no infinity (see _body_digest).
+                    finite = True
                     # check_request's own first step, without its call: a clean line is done.
                     try:
                         passed = clean(payload)
@@ -791,6 +814,7 @@ def _serial(
                     if not raw or (raw[0] in space and not raw.strip(b" \t\r\n")):
                         continue
                     problems, request_id, payload = _checked_slowly(raw, catalog)
+                    finite = False
                 if request_id is not None:
                     fingerprint = hash(request_id) & u32
                     slot = fingerprint & mask
@@ -803,7 +827,7 @@ def _serial(
                             add_fingerprint, add_line, add_ref = appends
                             plain = known if reader is not None else -1
                             if first_id == request_id:
-                                here = _digest_of(payload)
+                                here = _digest_of(payload, finite)
                                 same = here is not None and here == digest
                                 problems = (*problems, _duplicate(ids.line(entry - 1), same))
                                 break
@@ -822,7 +846,7 @@ def _serial(
                             # Let go of the index: growing it frees the old one first.
                             del slots
                             body = _PAYLOAD if reader is not None else _DIGEST
-                            digest = None if body == _PAYLOAD else _digest_of(payload)
+                            digest = None if body == _PAYLOAD else _digest_of(payload, finite)
                             ids.add(slot, fingerprint, lineno, start, request_id, digest, body)
                             fingerprints, slots, mask, room, known, *appends = ids.state()
                             add_fingerprint, add_line, add_ref = appends
@@ -886,6 +910,7 @@ def _check_block(
             continue
         try:
             payload = parse(raw)
+            finite = True
             # As in _serial: the clean test first, check_request only for a line it refuses.
             try:
                 passed = clean(payload)
@@ -906,13 +931,14 @@ def _check_block(
                 request_id = None
         except (_Unreadable, ValueError, StopIteration, RecursionError):
             problems, request_id, payload = _checked_slowly(raw, catalog)
+            finite = False
         found_problems.append(problems)
         numbers.append(lineno)
         request_ids.append(request_id)
         if request_id is None:
             references.append(None)
         elif body == _DIGEST:
-            references.append(_digest_of(payload))
+            references.append(_digest_of(payload, finite))
         else:
             references.append(start)
     return numbers, request_ids, references, found_problems, len(lines)

@@ -353,6 +353,33 @@ def test_a_body_is_the_same_only_where_the_json_values_are(seekable: bool, jobs:
     ]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("seekable", [True, False])
+def test_a_null_reads_as_the_same_body_from_either_parser(seekable: bool, jobs: int) -> None:
+    # Line 1 sits behind a BOM, so the standard parser reads it; line 3 the fast one. Both
+    # bodies hold a null and no infinity: one digest, a repeat, though the two encoders write
+    # 1e16 differently (1e+16, 1e16) and so must take the same way. Line 4 holds 1e400.
+    data = (
+        b'\xef\xbb\xbf{"requestId": "W", "x": null, "y": [1e16, null]}\n'
+        + line(request(requestId="other"))
+        + b'{"y":[1e16,null],"x":null,"requestId":"W"}\n'
+        + b'{"requestId": "W", "x": 1e400, "y": [1e16, null]}\n'
+    )
+    source = io.BytesIO(data) if seekable else Pipe(data)
+    got = summary(check_batch(source, jobs=jobs))
+    assert got[2][2][-1] == "duplicateRequestId:warning"
+    assert got[3][2][-1] == "duplicateRequestId:error"
+
+
+def test_only_a_float_that_is_not_finite_counts_as_an_infinity() -> None:
+    from msgtemplates.batch import _holds_infinity
+
+    assert _holds_infinity({"a": [1, {"b": [float("inf")]}]})
+    assert _holds_infinity([-float("inf")])
+    assert _holds_infinity({"a": float("nan")})
+    assert not _holds_infinity({"a": [None, 1e308, -0.0, "inf", {"b": None}], "c": 10**400})
+
+
 def test_a_line_that_is_not_json_takes_no_part_in_duplicates() -> None:
     data = [b'{"requestId": "A", oops}', line(request(requestId="A")), b'{"requestId": "A"']
     assert summary(check_batch(data)) == [
