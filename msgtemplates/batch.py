@@ -397,7 +397,10 @@ class _Reader:
 
     @classmethod
     def of(cls, source: object) -> _Reader | None:
-        """A reader for ``source``, or ``None`` when it cannot be read again (a pipe)."""
+        """A reader for ``source``, or ``None`` when it cannot be read again (a pipe, an
+        iterator); a list or tuple of lines gets a :class:`_LineList`."""
+        if type(source) is list or type(source) is tuple:
+            return _LineList(source)
         try:
             if not source.seekable():  # type: ignore[attr-defined]
                 return None
@@ -424,8 +427,11 @@ class _Reader:
         finally:
             self._source.seek(here)
 
-    def line(self, offset: int) -> bytes:
-        """The line that starts at ``offset``, read in growing pieces up to its end."""
+    def line(self, offset: int, number: int = 0) -> bytes:
+        """The line that starts at ``offset``, read in growing pieces up to its end.
+
+        :param number: its line number, which a :class:`_LineList` reads it by instead.
+        """
         parts = []
         size = 4096
         while True:
@@ -442,6 +448,34 @@ class _Reader:
         return b"".join(parts)
 
 
+class _LineList(_Reader):
+    """Reads lines of a list or tuple of lines again, by line number.
+
+    The caller holds every line, so a repeated requestId's first line is looked up in place
+    instead of each line's body being digested and kept as for a pipe. A line the caller has
+    since removed, or replaced by something that is not a line, reads as empty (no requestId),
+    as a line of a file that changed does.
+    """
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, lines: list[object] | tuple[object, ...]):
+        super().__init__(t.cast(t.BinaryIO, None), None)
+        self._lines = lines
+
+    def read(self, offset: int, length: int) -> bytes:
+        """Nothing: a list has lines, not bytes at offsets."""
+        return b""
+
+    def line(self, offset: int, number: int = 0) -> bytes:
+        """Line ``number`` (from 1), without a UTF-8 BOM where it opens the batch."""
+        try:
+            raw = _as_bytes(self._lines[number - 1]) if number >= 1 else b""
+        except (IndexError, TypeError):
+            return b""
+        return raw[3:] if number == 1 and raw.startswith(_BOM) else raw
+
+
 _FACTS = struct.Struct("<iI")
 # The length that marks a first line read again without a requestId (the file changed).
 _NO_ID = 0xFFFF_FFFF
@@ -451,7 +485,7 @@ class _Spill:
     """What the table learnt about some requestIds: each one's text and body digest.
 
     Kept in an unnamed temporary file (:func:`tempfile.TemporaryFile`), not in memory, so that
-    a batch that cannot be read again (a pipe, an iterable) still costs about 12 bytes of
+    a batch that cannot be read again (a pipe, an iterator) still costs about 12 bytes of
     memory per distinct requestId while every duplicate is exact. Records are appended in a
     small buffer and written 16 KiB at a time; where no temporary file can be made or written
     (no room on the disk), the rest stay in memory.
@@ -667,7 +701,7 @@ class _RequestIds:
         ref = self.refs[entry]
         if ref & self.known:
             return t.cast(_Spill, self._spill).get(ref ^ self.known)
-        raw = t.cast(_Reader, self._reader).line(ref)
+        raw = t.cast(_Reader, self._reader).line(ref, self.lines[entry])
         try:
             request_id, digest = _on_fresh_stack(_line_facts, raw)
         except RecursionError:
@@ -980,7 +1014,7 @@ def _merge(
                                     reference
                                     if body == _DIGEST
                                     else _reread_digest(
-                                        t.cast(_Reader, reader), t.cast(int, reference)
+                                        t.cast(_Reader, reader), t.cast(int, reference), lineno
                                     )
                                 )
                                 same = here is not None and here == digest
@@ -1022,10 +1056,10 @@ def _merge(
             handle.close()
 
 
-def _reread_digest(reader: _Reader, offset: int) -> int | None:
-    """The body digest of the line at ``offset``, read again; ``None`` when it has none."""
+def _reread_digest(reader: _Reader, offset: int, number: int) -> int | None:
+    """The body digest of line ``number`` at ``offset``, read again; ``None`` without one."""
     try:
-        return _on_fresh_stack(_line_digest, reader.line(offset))
+        return _on_fresh_stack(_line_digest, reader.line(offset, number))
     except RecursionError:
         return None
 
@@ -1360,7 +1394,7 @@ def check_batch(
     line holds only spaces, tabs, CR and LF; a UTF-8 BOM opening the batch is skipped. Time is
     linear in the input; memory grows only with the number of distinct requestIds (about 20
     bytes each). Duplicates are exact: two requestIds are compared in full, never by a hash
-    alone. A source that cannot be read again (a pipe, an iterable of lines) keeps each
+    alone. A source that cannot be read again (a pipe, an iterator of lines) keeps each
     requestId's text and body digest in an unnamed temporary file for that.
 
     :param source: a path (``str`` or :class:`os.PathLike`) of a JSON Lines file, a binary
@@ -1427,7 +1461,7 @@ def _verdicts(
         body = _DIGEST if reader is None else _NOTHING
         return _merge(_parallel(source, catalog, jobs, body), reader, handle)
     offset = 0
-    if reader is not None:
+    if reader is not None and type(reader) is _Reader:
         offset = t.cast(t.BinaryIO, source).tell()
     # read1: what is there, up to a piece (a pipe's lines are checked as they come).
     read = getattr(source, "read1", None) or getattr(source, "read", None)

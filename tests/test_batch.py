@@ -380,6 +380,37 @@ def test_only_a_float_that_is_not_finite_counts_as_an_infinity() -> None:
     assert not _holds_infinity({"a": [None, 1e308, -0.0, "inf", {"b": None}], "c": 10**400})
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_list_of_lines_is_read_again_in_place_bom_and_str_included(jobs: int) -> None:
+    # A list or tuple is looked up by line number: the first line (behind a BOM, as str) is
+    # the same body as its repeat, a changed body is a conflict, and over a block of lines
+    # apart too.
+    first = "\ufeff" + line(request(requestId="A")).decode()
+    filler = [line(request(requestId=f"F{i}")) for i in range(3000)]
+    items: list[str | bytes] = [first, *filler, line(request(requestId="A"))]
+    items.append(line(request(requestId="A", appId="other")))
+    for source in (items, tuple(items)):
+        got = summary(check_batch(t.cast(list[str], source), jobs=jobs))
+        assert got == summary(check_batch(iter(t.cast(list[str], items)), jobs=jobs))
+        assert got[-2][2] == ["duplicateRequestId:warning"]
+        assert got[-1][2] == ["duplicateRequestId:error"]
+
+
+def test_a_list_whose_checked_lines_change_still_gives_one_verdict_per_line() -> None:
+    items: list[object] = [line(request(requestId=f"R{i % 50}")) for i in range(200)]
+    verdicts = check_batch(t.cast(list[bytes], items))
+    got = [next(verdicts) for _ in range(10)]
+    # The caller reuses lines already checked: what is gone cannot be compared, so the next
+    # line of each of those requestIds counts as its first, and nothing fails.
+    items[0:5] = [42, b"", "{oops", None, b"\xff"]
+    got.extend(verdicts)
+    assert [v.line for v in got] == list(range(1, 201))
+    assert [v.problems for v in got[50:55]] == [()] * 5
+    assert got[100].request_id == "R0"
+    assert "line 51" in got[100].problems[-1].message
+    assert "line 6 " in got[55].problems[-1].message  # R5 kept its first line
+
+
 def test_a_line_that_is_not_json_takes_no_part_in_duplicates() -> None:
     data = [b'{"requestId": "A", oops}', line(request(requestId="A")), b'{"requestId": "A"']
     assert summary(check_batch(data)) == [
@@ -488,7 +519,9 @@ def duplicates(verdicts: t.Iterable[BatchVerdict]) -> list[tuple[int, str | None
 
 
 @pytest.mark.parametrize("bits", [0xFF, 0x1], ids=["256 fingerprints", "2 fingerprints"])
-@pytest.mark.parametrize("kind", ["path", "pipe", "lines", "path jobs=2", "pipe jobs=2"])
+@pytest.mark.parametrize(
+    "kind", ["path", "pipe", "lines", "list", "path jobs=2", "pipe jobs=2", "list jobs=2"]
+)
 def test_request_ids_that_share_a_fingerprint_are_never_taken_for_one(
     monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path, kind: str, bits: int
 ) -> None:
@@ -505,6 +538,8 @@ def test_request_ids_that_share_a_fingerprint_are_never_taken_for_one(
         verdicts = list(check_batch(path, jobs=jobs))
     elif kind.startswith("pipe"):
         verdicts = list(check_batch(Pipe(data), jobs=jobs))
+    elif kind.startswith("list"):
+        verdicts = list(check_batch(lines, jobs=jobs))
     else:
         verdicts = list(check_batch(iter(lines), jobs=jobs))
     assert duplicates(verdicts) == expected_duplicates(lines)
