@@ -1461,7 +1461,7 @@ def _verdicts(
         body = _DIGEST if reader is None else _NOTHING
         return _merge(_parallel(source, catalog, jobs, body), reader, handle)
     offset = 0
-    if reader is not None and type(reader) is _Reader:
+    if type(reader) is _Reader:  # a file; a _LineList starts at offset 0
         offset = t.cast(t.BinaryIO, source).tell()
     # read1: what is there, up to a piece (a pipe's lines are checked as they come).
     read = getattr(source, "read1", None) or getattr(source, "read", None)
