@@ -15,6 +15,10 @@ publish.
 The references are loops a user could write instead, each a fresh process reading the same file
 line by line: ``json.loads`` of each line and nothing else, a ``msgspec.json.Decoder`` into the
 equivalent Struct of ``references.py`` (decode and validate), and ``orjson.loads`` (context).
+One more context row says what two cores give here: two ``json.loads`` loops at once (one
+process and its fork, each reading the whole file) against one alone. At 1.0x the second core
+is a core of its own; where it is slower, both cores run slower when both are busy (a virtual
+machine's cores shared on its host), and ``--jobs 2`` can gain only as much.
 
 Targets, on 100,000 lines (``--quick``: 20,000):
 
@@ -61,6 +65,23 @@ JSON_LOOP = (
     "    for line in f:\n"
     "        if line.strip():\n"
     "            json.loads(line)\n"
+)
+#: The json.loads loop in this process and a fork of it at once; exit 1 where either fails.
+JSON_PAIR = (
+    "import json, os, sys\n"
+    "pid = os.fork()\n"
+    "status = 0\n"
+    "try:\n"
+    "    with open(sys.argv[1], 'rb') as f:\n"
+    "        for line in f:\n"
+    "            if line.strip():\n"
+    "                json.loads(line)\n"
+    "except ValueError:\n"
+    "    status = 1\n"
+    "if pid == 0:\n"
+    "    os._exit(status)\n"
+    "child = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n"
+    "sys.exit(1 if status or child else 0)\n"
 )
 ORJSON_LOOP = (
     "import orjson, sys\n"
@@ -167,6 +188,8 @@ def _commands(path: pathlib.Path) -> dict[str, list[str]]:
         "check --catalog": [*check, "--catalog", str(CATALOG), str(path)],
         "check --jobs 2": [*check, "--jobs", "2", str(path)],
     }
+    if hasattr(os, "fork"):
+        commands["json pair"] = ["-c", JSON_PAIR, str(path)]
     if _has("msgspec"):
         commands["msgspec loop"] = ["-c", MSGSPEC_LOOP, str(path)]
     if _has("orjson"):
@@ -300,6 +323,9 @@ def _time_rows(timed: dict[str, _Run], lines: int) -> list[dict[str, t.Any]]:
         add("check", f"msgtemplates check, {size}", "orjson.loads loop", "orjson loop", None)
     if "msgspec loop" in timed:
         add("msgspec loop", f"msgspec loop, {size}", "json.loads loop", "json loop", None)
+    if "json pair" in timed:
+        pair = f"two json.loads loops at once, {size} each, {cores} cores"
+        add("json pair", pair, "one json.loads loop", "json loop", None)
     return rows
 
 
