@@ -18,7 +18,7 @@ from zlib import crc32 as _crc32
 
 from . import problems as build
 from .errors import MsgTemplatesError
-from .problems import Problem, describe
+from .problems import MESSAGE_LIMIT, Problem, cut, describe, one_line
 from .validation import check_request, fastpath
 
 if t.TYPE_CHECKING:
@@ -906,10 +906,11 @@ def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
 
 #: What a worker sends back for a block: the line number (within the block), requestId,
 #: reference (byte offset, or body digest) and problems of each non-blank line, as four lists
-#: (quick to pickle), and how many lines the block held, or, where a line of the caller's was
-#: neither bytes nor str, the TypeError to raise once the lines before it have their verdicts.
+#: (quick to pickle), and how many lines the block held, or the exception to raise once the
+#: lines before it have their verdicts (a TypeError where a line of the caller's was neither
+#: bytes nor str; whatever else stopped the block).
 _Result = tuple[
-    list[int], "list[str | None]", "list[int | None]", list[tuple[Problem, ...]], "int | TypeError"
+    list[int], "list[str | None]", "list[int | None]", list[tuple[Problem, ...]], "int | Exception"
 ]
 
 
@@ -919,13 +920,31 @@ def _check_block(
     """Check a block of lines, numbered from 1; byte offsets start at ``offset``.
 
     :param opening: whether the block opens the batch (where a BOM is skipped).
+    :returns: the verdicts' parts, then the block's line count, or in its place the exception
+        that stopped the block after the lines before it, for :func:`_merge` to raise in line
+        order, where :func:`_serial` would have raised it.
     """
+    result: _Result = ([], [], [], [], 0)
+    try:
+        return _check_lines(lines, opening, offset, catalog, body, result)
+    except Exception as error:
+        # Not a line's problem (a bug, no memory, a catalog subclass's own exception): the
+        # lines before it keep their verdicts.
+        return (*result[:4], error)
+
+
+def _check_lines(
+    lines: cabc.Sequence[object],
+    opening: bool,
+    offset: int,
+    catalog: Catalog | None,
+    body: int,
+    result: _Result,
+) -> _Result:
+    """:func:`_check_block`'s loop, adding each line's parts to the lists of ``result``."""
     parse, check, count = _fast_loads(), check_request, bytes.count
     clean = fastpath.request_test()
-    numbers: list[int] = []
-    request_ids: list[str | None] = []
-    references: list[int | None] = []
-    found_problems: list[tuple[Problem, ...]] = []
+    numbers, request_ids, references, found_problems, _ = result
     lineno = 0
     for raw in lines:
         lineno += 1
@@ -966,15 +985,18 @@ def _check_block(
         except (_Unreadable, ValueError, StopIteration, RecursionError):
             problems, request_id, payload = _checked_slowly(raw, catalog)
             finite = False
+        reference: int | None
+        if request_id is None:
+            reference = None
+        elif body == _DIGEST:
+            reference = _digest_of(payload, finite)
+        else:
+            reference = start
+        # All four after whatever could raise, so that the lists stay in step.
         found_problems.append(problems)
         numbers.append(lineno)
         request_ids.append(request_id)
-        if request_id is None:
-            references.append(None)
-        elif body == _DIGEST:
-            references.append(_digest_of(payload, finite))
-        else:
-            references.append(start)
+        references.append(reference)
     return numbers, request_ids, references, found_problems, len(lines)
 
 
@@ -1048,7 +1070,7 @@ def _merge(
                 set_problems(verdict, problems)
                 yield verdict
             if type(size) is not int:
-                raise t.cast(TypeError, size)
+                raise t.cast(Exception, size)
             base += size
     finally:
         ids.close()
@@ -1206,10 +1228,33 @@ def _worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            connection.send(_checked_block(connection.recv(), catalog, body, fd))
+            block = connection.recv()
         except (EOFError, OSError):
             # The parent hung up (done, or failing): leave quietly.
             return
+        try:
+            # Whatever stops the block arrives in its result, for the parent to raise.
+            result = _checked_block(block, catalog, body, fd)
+        except Exception as error:
+            result = ([], [], [], [], error)
+        try:
+            connection.send(result)
+        except (EOFError, OSError):
+            return
+        except Exception:
+            # Pickling failed before anything was written: the exception does not pickle.
+            connection.send((*result[:4], _portable(t.cast(Exception, result[4]))))
+
+
+def _portable(error: Exception) -> MsgTemplatesError:
+    """An exception of a worker's that does not pickle, as one that does, saying what it was."""
+    try:
+        text = one_line(cut(str(error), MESSAGE_LIMIT))
+    except Exception:
+        text = "its message could not be read"
+    return MsgTemplatesError(
+        f"check_batch() stopped on {type(error).__name__} in a worker process: {text}"
+    )
 
 
 def _start_method() -> str:

@@ -774,6 +774,60 @@ def test_a_line_of_the_wrong_type_raises_after_the_lines_before_it_with_any_jobs
     assert "Traceback" not in capfd.readouterr().err
 
 
+class _Refusal(LookupError):
+    """The exception of a catalog subclass's own code; it pickles."""
+
+
+class _Unpicklable(Exception):
+    """An exception a worker cannot send back as it is."""
+
+    def __reduce__(self) -> t.Any:
+        raise RuntimeError("does not pickle")
+
+
+class _FailingCatalog(Catalog):
+    """A catalog whose quick test raises on one requestId (a subclass's own bug)."""
+
+    failure: type[Exception] = _Refusal
+
+    def request_clean(self, payload: object, /, **kwargs: t.Any) -> bool:
+        if type(payload) is dict and payload.get("requestId") == "R3000":
+            raise self.failure("refused R3000")
+        return super().request_clean(payload, **kwargs)
+
+
+class _UnpicklablyFailingCatalog(_FailingCatalog):
+    failure = _Unpicklable
+
+
+@pytest.mark.parametrize(
+    ("catalog_class", "raised", "message"),
+    [
+        (_FailingCatalog, _Refusal, "refused R3000"),
+        # Serially the catalog's own exception; from a worker, what it was and said.
+        (_UnpicklablyFailingCatalog, (_Unpicklable, MsgTemplatesError), "_Unpicklable|refused"),
+    ],
+)
+def test_an_exception_in_the_check_stops_the_batch_at_its_line_with_any_jobs(
+    capfd: pytest.CaptureFixture[str],
+    catalog_class: type[Catalog],
+    raised: type[Exception] | tuple[type[Exception], ...],
+    message: str,
+) -> None:
+    # Over two blocks, so that with jobs=2 a worker (or the parent) meets line 3001.
+    catalog = catalog_class.load(CATALOG)
+    lines = [line(request(requestId=f"R{i}")) for i in range(5000)]
+    seen = {}
+    for jobs in (1, 2):
+        got: list[BatchVerdict] = []
+        with pytest.raises(raised, match=message):
+            got.extend(check_batch(lines, catalog=catalog, jobs=jobs))
+        seen[jobs] = got
+    assert len(seen[1]) == 3000
+    assert [v.line for v in seen[2]] == [v.line for v in seen[1]]
+    assert "Traceback" not in capfd.readouterr().err
+
+
 class LyingBytes(bytes):
     """A line whose every method a batch could call raises, pickling included."""
 
