@@ -794,6 +794,11 @@ def _serial(
     """
     parse: cabc.Callable[[bytes], t.Any] = _fast_loads()
     check, clean, count = check_request, fastpath.request_test(), bytes.count
+    # The struct path, where a first line can be read again (its body is digested only for a
+    # repeated requestId, from the dict then parsed), and where the catalog's quick test is
+    # Catalog's own (a subclass's is asked of the dict).
+    struct = _struct_path(catalog) if reader is not None else None
+    decode, clean_struct = struct if struct is not None else (None, clean)
     new, set_line, set_id, set_problems = _new, _set_line, _set_id, _set_problems
     verdict_class, space, u32, deepest = BatchVerdict, _SPACE, _U32, MAX_DEPTH
     ids = _RequestIds(reader)
@@ -809,46 +814,62 @@ def _serial(
                     raw = _as_bytes(raw)
                 start = offset
                 offset += len(raw) + 1
+                # The fastest way of a typical line: msgspec decodes it into the Structs,
+                # which check types, lengths and members in C, and the generated test asks
+                # the rest. Whatever they refuse goes the dict way below.
+                try:
+                    decoded = None if decode is None else decode(raw)
+                except ValueError:
+                    decoded = None
+                if (
+                    decoded is not None
+                    and clean_struct(decoded)
+                    and (catalog is None or catalog._struct_clean(decoded, len(raw)))
+                ):
+                    problems: tuple[Problem, ...] = ()
+                    request_id = t.cast(t.Any, decoded).requestId
+                    payload, finite = None, True
                 # The fast way of a typical line. A line without problems nests at most 4
                 # levels (the schema's) and holds a string requestId; only a line with
                 # problems needs its brackets counted. Whatever the fast parser refuses
                 # (blank lines and a BOM too) and a line nested too deeply go below.
-                try:
-                    payload = parse(raw)
-                    # The fast parser gives no infinity (see _body_digest).
-                    finite = True
-                    # check_request's own first step, without its call: a clean line is done.
+                else:
                     try:
-                        passed = clean(payload)
-                    except Exception:
-                        passed = False  # check_request says what went wrong
-                    if passed and (
-                        catalog is None or catalog.request_clean(payload, text_length=len(raw))
-                    ):
-                        found = None
-                    else:
-                        found = check(payload, catalog=catalog)
-                    if found:
-                        if count(raw, b"[") + count(raw, b"{") > deepest:
-                            raise _Unreadable
-                        problems: tuple[Problem, ...] = tuple(found)
-                        request_id = payload.get("requestId") if type(payload) is dict else None
-                        if type(request_id) is not str:
-                            request_id = None
-                    else:
-                        problems = ()
-                        request_id = payload["requestId"]
-                except (_Unreadable, ValueError, StopIteration, RecursionError):
-                    if lineno == 1 and raw.startswith(_BOM):
-                        raw = raw[3:]
-                        start += 3
-                    # A line that starts with anything but JSON whitespace is not blank; JSON
-                    # whitespace only (not a form feed or vertical tab, which the parser
-                    # refuses) is.
-                    if not raw or (raw[0] in space and not raw.strip(b" \t\r\n")):
-                        continue
-                    problems, request_id, payload = _checked_slowly(raw, catalog)
-                    finite = False
+                        payload = parse(raw)
+                        # The fast parser gives no infinity (see _body_digest).
+                        finite = True
+                        # check_request's own first step, without its call: a clean line is done.
+                        try:
+                            passed = clean(payload)
+                        except Exception:
+                            passed = False  # check_request says what went wrong
+                        if passed and (
+                            catalog is None or catalog.request_clean(payload, text_length=len(raw))
+                        ):
+                            found = None
+                        else:
+                            found = check(payload, catalog=catalog)
+                        if found:
+                            if count(raw, b"[") + count(raw, b"{") > deepest:
+                                raise _Unreadable
+                            problems = tuple(found)
+                            request_id = payload.get("requestId") if type(payload) is dict else None
+                            if type(request_id) is not str:
+                                request_id = None
+                        else:
+                            problems = ()
+                            request_id = payload["requestId"]
+                    except (_Unreadable, ValueError, StopIteration, RecursionError):
+                        if lineno == 1 and raw.startswith(_BOM):
+                            raw = raw[3:]
+                            start += 3
+                        # A line that starts with anything but JSON whitespace is not blank; JSON
+                        # whitespace only (not a form feed or vertical tab, which the parser
+                        # refuses) is.
+                        if not raw or (raw[0] in space and not raw.strip(b" \t\r\n")):
+                            continue
+                        problems, request_id, payload = _checked_slowly(raw, catalog)
+                        finite = False
                 if request_id is not None:
                     fingerprint = hash(request_id) & u32
                     slot = fingerprint & mask
@@ -861,6 +882,9 @@ def _serial(
                             add_fingerprint, add_line, add_ref = appends
                             plain = known if reader is not None else -1
                             if first_id == request_id:
+                                if payload is None:
+                                    # Decoded into the Structs: the digest is of the dict.
+                                    payload = parse(raw)
                                 here = _digest_of(payload, finite)
                                 same = here is not None and here == digest
                                 problems = (*problems, _duplicate(ids.line(entry - 1), same))
@@ -894,6 +918,21 @@ def _serial(
         ids.close()
         if handle is not None:
             handle.close()
+
+
+def _struct_path(
+    catalog: Catalog | None,
+) -> tuple[cabc.Callable[[bytes], object], cabc.Callable[[object], bool]] | None:
+    """The struct path's decoder and clean test, where a batch with ``catalog`` may take it.
+
+    Not where the catalog's quick test is a subclass's own: that one is asked of the dict.
+    """
+    if catalog is not None:
+        from .catalog import Catalog
+
+        if type(catalog).request_clean is not Catalog.request_clean:
+            return None
+    return fastpath.struct_test()
 
 
 def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
@@ -944,6 +983,9 @@ def _check_lines(
     """:func:`_check_block`'s loop, adding each line's parts to the lists of ``result``."""
     parse, check, count = _fast_loads(), check_request, bytes.count
     clean = fastpath.request_test()
+    # As in _serial: the struct path where bodies are not digested.
+    struct = _struct_path(catalog) if body != _DIGEST else None
+    decode, clean_struct = struct if struct is not None else (None, clean)
     numbers, request_ids, references, found_problems, _ = result
     lineno = 0
     for raw in lines:
@@ -962,29 +1004,44 @@ def _check_lines(
         if not raw or (raw[0] in _SPACE and not raw.strip(b" \t\r\n")):
             continue
         try:
-            payload = parse(raw)
-            finite = True
-            # As in _serial: the clean test first, check_request only for a line it refuses.
+            decoded = None if decode is None else decode(raw)
+        except ValueError:
+            decoded = None
+        if (
+            decoded is not None
+            and clean_struct(decoded)
+            and (catalog is None or catalog._struct_clean(decoded, len(raw)))
+        ):
+            problems: tuple[Problem, ...] = ()
+            request_id = t.cast(t.Any, decoded).requestId
+            payload, finite = None, True
+        else:
             try:
-                passed = clean(payload)
-            except Exception:
-                passed = False
-            if passed and (catalog is None or catalog.request_clean(payload, text_length=len(raw))):
-                found = None
-            else:
-                found = check(payload, catalog=catalog)
-            if found:
-                if count(raw, b"[") + count(raw, b"{") > MAX_DEPTH:
-                    raise _Unreadable
-                problems: tuple[Problem, ...] = tuple(found)
-            else:
-                problems = ()
-            request_id = payload.get("requestId") if type(payload) is dict else None
-            if type(request_id) is not str:
-                request_id = None
-        except (_Unreadable, ValueError, StopIteration, RecursionError):
-            problems, request_id, payload = _checked_slowly(raw, catalog)
-            finite = False
+                payload = parse(raw)
+                finite = True
+                # As in _serial: the clean test first, check_request only for a line it refuses.
+                try:
+                    passed = clean(payload)
+                except Exception:
+                    passed = False
+                if passed and (
+                    catalog is None or catalog.request_clean(payload, text_length=len(raw))
+                ):
+                    found = None
+                else:
+                    found = check(payload, catalog=catalog)
+                if found:
+                    if count(raw, b"[") + count(raw, b"{") > MAX_DEPTH:
+                        raise _Unreadable
+                    problems = tuple(found)
+                else:
+                    problems = ()
+                request_id = payload.get("requestId") if type(payload) is dict else None
+                if type(request_id) is not str:
+                    request_id = None
+            except (_Unreadable, ValueError, StopIteration, RecursionError):
+                problems, request_id, payload = _checked_slowly(raw, catalog)
+                finite = False
         reference: int | None
         if request_id is None:
             reference = None

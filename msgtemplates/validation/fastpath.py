@@ -1,5 +1,9 @@
 """The generated fast path: one straight-line Python function per schema, answering "clean?".
 
+Two of them for the request: one over the dicts any parser gives, and one over msgspec Structs
+made from the same schema (the struct path of a batch), which leaves types, lengths and members
+to msgspec's decoder and asks only the rest.
+
 Rule of the house: this module only ever answers ``True`` when the careful walk would find no
 problem at all, not even a warning; it builds no problem and words no message. Its source can be
 printed (:func:`source`), and an exception inside it on plain JSON data is a bug that surfaces
@@ -11,6 +15,7 @@ from __future__ import annotations
 import collections.abc as cabc
 import dataclasses
 import functools
+import keyword
 import typing as t
 
 from ..errors import MsgTemplatesError
@@ -30,6 +35,7 @@ __all__ = [
     "FastPathBug",
     "FastPathWriter",
     "SourceWriter",
+    "StructPathWriter",
     "failed",
     "is_plain_json",
     "item_test",
@@ -38,6 +44,8 @@ __all__ = [
     "request_test",
     "run",
     "source",
+    "struct_source",
+    "struct_test",
 ]
 
 # Verdicts worth remembering: a few languages and links recur across most requests. Both sets
@@ -325,6 +333,184 @@ class FastPathWriter(SourceWriter):
                     indent + 1,
                     f"if {exact}({link} not in _LINKS and not _learn_link({link})): return False",
                 )
+
+
+# --- the struct path: msgspec checks types, lengths and members in C -------------------------
+
+
+class _Unsupported(Exception):
+    """A part of a schema the struct path does not cover: batches keep the dict path."""
+
+
+class StructPathWriter(FastPathWriter):
+    """Writes msgspec ``Struct`` types for a compiled schema, and ``clean(struct) -> bool``.
+
+    Decoding a line into the Structs succeeds only where every member the schema names has its
+    type and length, no other member is there (unknown fields are refused) and the required
+    ones are present; msgspec checks all of that in C. The generated test then asks only what a
+    Struct cannot say, as :class:`FastPathWriter` asks it: enums, patterns, the API's rules
+    (languages, links, clean text, UTF-16 lengths). So ``True`` here means the dict path's test
+    would answer ``True`` for the same line; whatever either refuses goes the careful way.
+    A schema with a part this writer does not cover raises :class:`_Unsupported`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        import msgspec
+
+        self.msgspec = msgspec
+        self.namespace["_U"] = msgspec.UNSET
+
+    def struct_type(self, node: Node, name: str) -> t.Any:
+        """The msgspec type that decodes exactly the values of ``node``'s types and limits."""
+        ms = self.msgspec
+        if node.enum is not None and (
+            node.types != ("string",) or not all(type(item) is str for item in node.enum)
+        ):
+            raise _Unsupported
+        if node.types == ("string",):
+            return _limited(ms, str, node.min_length, node.max_length)
+        if node.types == ("array",) and node.items is not None:
+            item = self.struct_type(node.items, f"{name}Item")
+            return _limited(ms, list[item], node.min_items, node.max_items)  # type: ignore[valid-type]
+        if node.types != ("object",):
+            raise _Unsupported
+        if not node.properties:
+            extra = node.additional
+            if isinstance(extra, Node) and extra.types == ("string",) and _is_plain(extra):
+                return dict[str, str]
+            raise _Unsupported
+        if node.additional is not False or not set(node.required) <= set(node.properties):
+            raise _Unsupported
+        fields: list[tuple[str, t.Any] | tuple[str, t.Any, t.Any]] = []
+        for key, sub in node.properties.items():
+            if not key.isidentifier() or keyword.iskeyword(key) or key.startswith("_"):
+                raise _Unsupported
+            kind = self.struct_type(sub, name + key[:1].upper() + key[1:])
+            if key in node.required:
+                fields.append((key, kind))
+            else:
+                fields.append((key, t.Union[kind, ms.UnsetType], ms.UNSET))  # noqa: UP007
+        return ms.defstruct(name, fields, kw_only=True, forbid_unknown_fields=True)
+
+    def value(self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]) -> None:
+        if node.enum is not None:
+            members = self.constant(frozenset(t.cast("tuple[str, ...]", node.enum)))
+            self.emit(indent, f"if {var} not in {members}: return False")
+        if node.types == ("object",):
+            self.mapping(node, var, indent, texts)
+        elif node.types == ("array",):
+            self.array(node, var, indent)
+        elif node.types == ("string",):
+            self.string(node, var, indent, texts)
+        else:
+            raise _Unsupported
+
+    def string(
+        self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]
+    ) -> None:
+        # An exact str within its lengths: the Struct saw to that.
+        if node.role == "language":
+            self.uses_languages = True
+            self.emit(
+                indent,
+                f"if {var} not in _LANGUAGES and not _learn_language({var}): return False",
+            )
+            self.emit(indent, f"if {var} in languages: return False")
+            self.emit(indent, f"languages.append({var})")
+            return
+        if node.pattern is not None:
+            pattern = self.constant(node.pattern.search)
+            self.emit(indent, f"if {pattern}({var}) is None: return False")
+        texts.append((var, node.max_length))
+
+    def array(self, node: Node, var: str, indent: int) -> None:
+        item = self.name("v")
+        self.emit(indent, f"for {item} in {var}:")
+        inner: list[tuple[str, int | None]] = []
+        self.value(t.cast(Node, node.items), item, indent + 1, inner)
+        self.flush_texts(inner, indent + 1)
+        self.emit(indent + 1, "pass")
+
+    def mapping(
+        self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]
+    ) -> None:
+        if not node.properties:
+            self.additional(node, var, indent)
+            return
+        names = {key: self.name("v") for key in node.properties}
+        for key, local in names.items():
+            self.emit(indent, f"{local} = {var}.{key}")
+        for key, sub in node.properties.items():
+            if key in node.required:
+                self.value(sub, names[key], indent, texts)
+                continue
+            self.emit(indent, f"if {names[key]} is not _U:")
+            inner: list[tuple[str, int | None]] = []
+            self.value(sub, names[key], indent + 1, inner)
+            self.flush_texts(inner, indent + 1)
+            self.emit(indent + 1, "pass")
+
+    def additional(self, node: Node, var: str, indent: int) -> None:
+        # A dict[str, str]: exact str names and values, from the decoder.
+        key, item = self.name("k"), self.name("v")
+        self.emit(indent, f"for {key}, {item} in {var}.items():")
+        for text in (item, key):
+            printable = f" or {text}.isprintable()" if PRINTABLE_IS_CLEAN else ""
+            self.emit(
+                indent + 1,
+                f"if not ({text}.isascii(){printable} or _clean_text({text})): return False",
+            )
+        if node.role == "parameters":
+            for parameter in LINK_PARAMETERS:
+                link = self.name("u")
+                self.emit(indent, f"if {parameter!r} in {var}:")
+                self.emit(indent + 1, f"{link} = {var}[{parameter!r}]")
+                self.emit(
+                    indent + 1, f"if {link} not in _LINKS and not _learn_link({link}): return False"
+                )
+
+
+def _limited(ms: t.Any, kind: t.Any, low: int | None, high: int | None) -> t.Any:
+    """``kind`` with msgspec length limits, where there are any."""
+    limits = {"min_length": low, "max_length": high}
+    limits = {key: value for key, value in limits.items() if value is not None}
+    return t.Annotated[kind, ms.Meta(**limits)] if limits else kind
+
+
+@functools.cache
+def _struct_writer() -> (
+    tuple[StructPathWriter, cabc.Callable[[bytes], object], cabc.Callable[[object], bool]] | None
+):
+    try:
+        writer = StructPathWriter()
+    except ImportError:
+        return None
+    root = compile_schema("request")
+    try:
+        decoder = writer.msgspec.json.Decoder(writer.struct_type(root, "Request"))
+        clean = writer.write(root)
+    except _Unsupported:
+        return None
+    return writer, decoder.decode, clean
+
+
+def struct_test() -> tuple[cabc.Callable[[bytes], object], cabc.Callable[[object], bool]] | None:
+    """The struct path of the request schema: a decoder of JSON bytes and its clean test.
+
+    ``decode(raw)`` raises a ``ValueError`` for a line that is not JSON or whose values the
+    Structs refuse; ``clean(decoded)`` is then ``True`` only where the dict path's test would
+    be. ``None`` where msgspec is not installed or the schema has a part the Structs do not
+    cover; batches then take the dict path alone.
+    """
+    made = _struct_writer()
+    return None if made is None else (made[1], made[2])
+
+
+def struct_source() -> str | None:
+    """The Python source of the struct path's clean test, for reading and debugging."""
+    made = _struct_writer()
+    return None if made is None else made[0].source()
 
 
 def _length_test(var: str, low: int | None, high: int | None) -> str:
