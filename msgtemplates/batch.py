@@ -793,12 +793,15 @@ def _serial(
     made without the dataclass's ``__init__`` (which sets each frozen field the slow way).
     """
     parse: cabc.Callable[[bytes], t.Any] = _fast_loads()
-    check, clean, count = check_request, fastpath.request_test(), bytes.count
+    check, count = check_request, bytes.count
+    # The dict path's test, made on the first line that needs it (where the struct path
+    # takes every line, none does).
+    clean: cabc.Callable[[object], bool] | None = None
     # The struct path, where a first line can be read again (its body is digested only for a
     # repeated requestId, from the dict then parsed), and where the catalog's quick test is
     # Catalog's own (a subclass's is asked of the dict).
     struct = _struct_path(catalog) if reader is not None else None
-    decode, clean_struct = struct if struct is not None else (None, clean)
+    decode, clean_struct = struct if struct is not None else (None, _never_clean)
     new, set_line, set_id, set_problems = _new, _set_line, _set_id, _set_problems
     verdict_class, space, u32, deepest = BatchVerdict, _SPACE, _U32, MAX_DEPTH
     ids = _RequestIds(reader)
@@ -840,6 +843,8 @@ def _serial(
                         finite = True
                         # check_request's own first step, without its call: a clean line is done.
                         try:
+                            if clean is None:
+                                clean = fastpath.request_test()
                             passed = clean(payload)
                         except Exception:
                             passed = False  # check_request says what went wrong
@@ -935,6 +940,11 @@ def _struct_path(
     return fastpath.struct_test()
 
 
+def _never_clean(value: object) -> bool:
+    """The struct path's test where there is no struct path (never called: nothing decodes)."""
+    return False
+
+
 def _checked_slowly(raw: bytes, catalog: Catalog | None) -> _Checked:
     """:func:`_check_line` on a fresh stack where this one is too deep."""
     try:
@@ -982,10 +992,10 @@ def _check_lines(
 ) -> _Result:
     """:func:`_check_block`'s loop, adding each line's parts to the lists of ``result``."""
     parse, check, count = _fast_loads(), check_request, bytes.count
-    clean = fastpath.request_test()
+    clean: cabc.Callable[[object], bool] | None = None
     # As in _serial: the struct path where bodies are not digested.
     struct = _struct_path(catalog) if body != _DIGEST else None
-    decode, clean_struct = struct if struct is not None else (None, clean)
+    decode, clean_struct = struct if struct is not None else (None, _never_clean)
     numbers, request_ids, references, found_problems, _ = result
     lineno = 0
     for raw in lines:
@@ -1021,6 +1031,8 @@ def _check_lines(
                 finite = True
                 # As in _serial: the clean test first, check_request only for a line it refuses.
                 try:
+                    if clean is None:
+                        clean = fastpath.request_test()
                     passed = clean(payload)
                 except Exception:
                     passed = False
