@@ -930,12 +930,14 @@ def _struct_path(
 ) -> tuple[cabc.Callable[[bytes], object], cabc.Callable[[object], bool]] | None:
     """The struct path's decoder and clean test, where a batch with ``catalog`` may take it.
 
-    Not where the catalog's quick test is a subclass's own: that one is asked of the dict.
+    Not where the catalog's quick test is a subclass's own (that one is asked of the dict),
+    nor for a ``catalog`` that is not a Catalog at all (the dict path says what is wrong).
     """
     if catalog is not None:
         from .catalog import Catalog
 
-        if type(catalog).request_clean is not Catalog.request_clean:
+        kind = type(catalog)
+        if not issubclass(kind, Catalog) or kind.request_clean is not Catalog.request_clean:
             return None
     return fastpath.struct_test()
 
@@ -1640,6 +1642,21 @@ def check_bytes(data: bytes, /, *, catalog: Catalog | None = None) -> list[Probl
     >>> [p.code for p in check_bytes(b'{"appId": 1}')][:2]
     ['type', 'required']
     """
+    if type(data) is bytes:
+        # A valid body is done on the struct path, as a batch's line is (see _serial).
+        struct = _struct_path(catalog)
+        if struct is not None:
+            decode, clean = struct
+            try:
+                decoded = decode(data)
+            except ValueError:
+                decoded = None
+            if (
+                decoded is not None
+                and clean(decoded)
+                and (catalog is None or catalog._struct_clean(decoded, len(data)))
+            ):
+                return []
     payload, invalid = parse_request(data)
     if invalid is not None:
         return [invalid]

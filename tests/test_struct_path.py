@@ -1,4 +1,4 @@
-"""The struct path of a batch says "clean" exactly where the dict path does.
+"""The struct path of a batch (and of check_bytes) says "clean" exactly where the dict path does.
 
 A batch that can be read again decodes each line with msgspec into Structs made from the request
 schema (types, lengths and members checked in C) and asks a generated test the rest; whatever
@@ -19,15 +19,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msgtemplates import Catalog, check_batch, check_request
-from msgtemplates.batch import _fast_loads
+from msgtemplates import Catalog, check_batch, check_bytes, check_request
+from msgtemplates.batch import _fast_loads, parse_request
 from msgtemplates.strategies import broken_requests, send_requests
 from msgtemplates.validation import fastpath
 from msgtemplates.validation.schema import Node
 
 pytest.importorskip("msgspec")
 
-CATALOG = Catalog.load(pathlib.Path(__file__).resolve().parent.parent / "examples" / "catalog")
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+CATALOG = Catalog.load(EXAMPLES / "catalog")
 STRUCT = fastpath.struct_test()
 assert STRUCT is not None
 DECODE, STRUCT_CLEAN = STRUCT
@@ -123,6 +124,26 @@ def test_a_batch_read_again_gives_the_verdicts_of_one_that_cannot_be(lines: list
         again = list(check_batch(lines, catalog=catalog))
         once = list(check_batch(iter(lines), catalog=catalog))
         assert again == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_hostile_lines(), _PAYLOADS.map(json.dumps).map(str.encode)), st.booleans())
+def test_check_bytes_is_check_request_of_the_body_it_parses(raw: bytes, with_catalog: bool) -> None:
+    catalog = CATALOG if with_catalog else None
+    payload, invalid = parse_request(raw)
+    expected = [invalid] if invalid is not None else check_request(payload, catalog=catalog)
+    assert check_bytes(raw, catalog=catalog) == expected
+    # A buffer of the same bytes takes the dict path alone, to the same answer.
+    assert check_bytes(t.cast(bytes, bytearray(raw)), catalog=catalog) == expected
+
+
+def test_check_bytes_refuses_what_is_not_bytes_or_a_catalog() -> None:
+    body = json.dumps(json.loads((EXAMPLES / "send-request.json").read_text())).encode()
+    assert check_bytes(body) == []
+    with pytest.raises(TypeError, match="catalog must be"):
+        check_bytes(body, catalog=t.cast(Catalog, 5))
+    with pytest.raises(TypeError, match="data must be bytes"):
+        check_bytes(t.cast(bytes, body.decode()))
 
 
 def test_a_schema_part_the_structs_cannot_say_is_refused() -> None:
