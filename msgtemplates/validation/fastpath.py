@@ -203,6 +203,12 @@ class FastPathWriter(SourceWriter):
     ) -> None:
         low, high = node.min_length, node.max_length
         self.emit(indent, f"if type({var}) is not str{_length_test(var, low, high)}: return False")
+        self.string_rules(node, var, indent, texts)
+
+    def string_rules(
+        self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]
+    ) -> None:
+        """What is asked of an exact str within its lengths: its role's rules, its pattern."""
         if node.role == "language":
             # A remembered clean tag is well-formed, canonical and known, so no text check.
             self.uses_languages = True
@@ -217,7 +223,7 @@ class FastPathWriter(SourceWriter):
         if node.pattern is not None:
             pattern = self.constant(node.pattern.search)
             self.emit(indent, f"if {pattern}({var}) is None: return False")
-        texts.append((var, high))
+        texts.append((var, node.max_length))
 
     def array(self, node: Node, var: str, indent: int) -> None:
         low, high = node.min_items, node.max_items
@@ -305,13 +311,7 @@ class FastPathWriter(SourceWriter):
             self.emit(
                 indent + 1, f"if type({item}) is not str or type({key}) is not str: return False"
             )
-            for text in (item, key):
-                # Without a length limit, printable text is clean: a C loop instead of a call.
-                printable = f" or {text}.isprintable()" if PRINTABLE_IS_CLEAN else ""
-                self.emit(
-                    indent + 1,
-                    f"if not ({text}.isascii(){printable} or _clean_text({text})): return False",
-                )
+            self.unlimited_texts((item, key), indent + 1)
         else:
             self.uses_keys = True
             key, item = self.name("k"), self.name("v")
@@ -320,19 +320,33 @@ class FastPathWriter(SourceWriter):
             inner: list[tuple[str, int | None]] = []
             self.value(sub, item, indent + 1, inner)
             self.flush_texts(inner, indent + 1)
-        if node.role == "parameters":
-            for parameter in LINK_PARAMETERS:
-                link = self.name("u")
-                # A membership test and a subscript cost less than a .get() call.
-                self.emit(indent, f"if {parameter!r} in {var}:")
-                self.emit(indent + 1, f"{link} = {var}[{parameter!r}]")
-                # An exact str only: a subclass could fake its hash and equality (the loop
-                # above has seen to that where the parameters are plain text).
-                exact = "" if plain else f"type({link}) is not str or "
-                self.emit(
-                    indent + 1,
-                    f"if {exact}({link} not in _LINKS and not _learn_link({link})): return False",
-                )
+        # An exact str only: a subclass could fake its hash and equality (the loop above has
+        # seen to that where the parameters are plain text).
+        self.links(node, var, indent, exact=plain)
+
+    def unlimited_texts(self, texts: cabc.Iterable[str], indent: int) -> None:
+        """Check exact strings without a length limit, each on its own."""
+        for text in texts:
+            # Without a length limit, printable text is clean: a C loop instead of a call.
+            printable = f" or {text}.isprintable()" if PRINTABLE_IS_CLEAN else ""
+            self.emit(
+                indent, f"if not ({text}.isascii(){printable} or _clean_text({text})): return False"
+            )
+
+    def links(self, node: Node, var: str, indent: int, *, exact: bool) -> None:
+        """Check the links of a parameter object; ``exact``: its values are exact str."""
+        if node.role != "parameters":
+            return
+        for parameter in LINK_PARAMETERS:
+            link = self.name("u")
+            # A membership test and a subscript cost less than a .get() call.
+            self.emit(indent, f"if {parameter!r} in {var}:")
+            self.emit(indent + 1, f"{link} = {var}[{parameter!r}]")
+            kind = "" if exact else f"type({link}) is not str or "
+            self.emit(
+                indent + 1,
+                f"if {kind}({link} not in _LINKS and not _learn_link({link})): return False",
+            )
 
 
 # --- the struct path: msgspec checks types, lengths and members in C -------------------------
@@ -412,19 +426,7 @@ class StructPathWriter(FastPathWriter):
         self, node: Node, var: str, indent: int, texts: list[tuple[str, int | None]]
     ) -> None:
         # An exact str within its lengths: the Struct saw to that.
-        if node.role == "language":
-            self.uses_languages = True
-            self.emit(
-                indent,
-                f"if {var} not in _LANGUAGES and not _learn_language({var}): return False",
-            )
-            self.emit(indent, f"if {var} in languages: return False")
-            self.emit(indent, f"languages.append({var})")
-            return
-        if node.pattern is not None:
-            pattern = self.constant(node.pattern.search)
-            self.emit(indent, f"if {pattern}({var}) is None: return False")
-        texts.append((var, node.max_length))
+        self.string_rules(node, var, indent, texts)
 
     def array(self, node: Node, var: str, indent: int) -> None:
         item = self.name("v")
@@ -457,20 +459,8 @@ class StructPathWriter(FastPathWriter):
         # A dict[str, str]: exact str names and values, from the decoder.
         key, item = self.name("k"), self.name("v")
         self.emit(indent, f"for {key}, {item} in {var}.items():")
-        for text in (item, key):
-            printable = f" or {text}.isprintable()" if PRINTABLE_IS_CLEAN else ""
-            self.emit(
-                indent + 1,
-                f"if not ({text}.isascii(){printable} or _clean_text({text})): return False",
-            )
-        if node.role == "parameters":
-            for parameter in LINK_PARAMETERS:
-                link = self.name("u")
-                self.emit(indent, f"if {parameter!r} in {var}:")
-                self.emit(indent + 1, f"{link} = {var}[{parameter!r}]")
-                self.emit(
-                    indent + 1, f"if {link} not in _LINKS and not _learn_link({link}): return False"
-                )
+        self.unlimited_texts((item, key), indent + 1)
+        self.links(node, var, indent, exact=True)
 
 
 def _limited(ms: t.Any, kind: t.Any, low: int | None, high: int | None) -> t.Any:
