@@ -591,6 +591,17 @@ def test_a_killed_worker_fails_the_batch_within_seconds() -> None:
     assert time.monotonic() - start < 30
 
 
+@pytest.mark.skipif(usable_cpus() < 2, reason="jobs are capped at one CPU here")
+def test_jobs_counts_this_process_among_those_that_check() -> None:
+    # Three blocks or more: the workers start. jobs=2 is this process and one worker.
+    lines = [line(request(requestId=f"R{i}")) for i in range(12_000)]
+    before = set(multiprocessing.active_children())
+    verdicts = check_batch(lines, jobs=2)
+    first = next(verdicts)
+    assert len(set(multiprocessing.active_children()) - before) == 1
+    assert [first, *verdicts] == list(check_batch(lines))
+
+
 # --------------------------------------------------------------------------- the fast parser
 
 _HOSTILE_PIECES = [
