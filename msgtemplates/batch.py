@@ -1539,7 +1539,8 @@ def check_batch(
         # Imported only here: a batch without a catalog never loads that module.
         from .catalog import Catalog
 
-        if not isinstance(catalog, Catalog):
+        # The real type: a mock or an object whose __class__ lies is no Catalog.
+        if not issubclass(type(catalog), Catalog):
             raise TypeError(
                 f"check_batch() catalog must be a Catalog or None, not {type(catalog).__name__}"
             )

@@ -1303,7 +1303,8 @@ def _cli_values(
     :func:`fill_request`; raises as they say."""
     from .catalog import Catalog
 
-    if not isinstance(catalog, Catalog):
+    # The real type: a mock or an object whose __class__ lies is no Catalog.
+    if not issubclass(type(catalog), Catalog):
         raise TypeError(f"catalog must be a Catalog, not {describe(catalog)}")
     declared = catalog.parameters(code)
     for name, parameter in declared.items():
@@ -1376,7 +1377,7 @@ def fill_request(
         return payload
     from .catalog import Catalog
 
-    if isinstance(catalog, Catalog) and code not in catalog.codes:
+    if issubclass(type(catalog), Catalog) and code not in catalog.codes:
         return payload
     typed = _cli_values(catalog, code, raw_params, tz)
     default = catalog.default_language(code)

@@ -474,7 +474,8 @@ class _Policy:
         if catalog is not None:
             from .catalog import Catalog
 
-            if not isinstance(catalog, Catalog):
+            # The real type: a mock or an object whose __class__ lies is no Catalog.
+            if not issubclass(type(catalog), Catalog):
                 raise TypeError(
                     f"catalog must be a Catalog or None, not a {type(catalog).__name__}"
                 )

@@ -910,6 +910,25 @@ def test_a_catalog_argument_of_the_wrong_type_is_a_type_error_naming_the_catalog
             check_request(request({"language": "en-US"}), catalog=value)  # type: ignore[arg-type]
 
 
+def test_a_catalog_that_lies_about_its_class_is_refused_by_every_entry_point() -> None:
+    from unittest import mock
+
+    from msgtemplates import check_batch
+    from msgtemplates.compose import fill_request
+    from msgtemplates.strategies import send_requests
+
+    fake = mock.MagicMock(spec=Catalog)
+    liar = t.cast(Catalog, fake)
+    payload = request({"language": "en-US"})
+    with pytest.raises(TypeError, match="catalog must be a Catalog"):
+        list(check_batch([json.dumps(payload)], catalog=liar))
+    with pytest.raises(TypeError, match="catalog must be a Catalog"):
+        fill_request(liar, payload, {"who": "Mei"})
+    with pytest.raises(TypeError, match="catalog must be a Catalog"):
+        send_requests(liar)
+    assert not fake.mock_calls  # refused before any of its methods was asked
+
+
 def test_a_number_too_long_to_read_is_a_catalog_error(tmp_path: pathlib.Path) -> None:
     (tmp_path / "TP.json").write_text('{"content": {"en-US": "x"}, "default": ' + "9" * 5000 + "}")
     with pytest.raises(CatalogError, match="too many digits"):
